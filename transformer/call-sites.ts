@@ -1,0 +1,120 @@
+import type * as ts from "typescript";
+import { Core, differentiable, Kind, skipOuter } from "./core-context";
+import { Callee, FnInfo } from "./functions";
+import { JvpCall } from "./marks";
+import { ModuleImports } from "./module-services";
+import { fullMask, Spec, SpecRegistry } from "./specs";
+
+/** How one `jvp(f, primals, tangents)` call is rewritten. */
+export type CallPlan =
+  | { readonly type: "twin"; readonly spec: Spec; readonly dynamic: boolean }
+  | { readonly type: "imported"; readonly name: string; readonly specifier: string; readonly mask: readonly boolean[]; readonly returnKind: Kind | "void"; readonly dynamic: boolean }
+  | { readonly type: "failed"; readonly diagnostic: ts.Diagnostic };
+
+/** Decides the twin a jvp call uses: a literal `null` tangent selects a specialised twin. */
+export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, resolve: (e: ts.Expression) => Callee): CallPlan {
+  const { ts } = core;
+  const [funArg, primals, tangents] = c.call.arguments;
+  let fn: FnInfo | undefined = c.inline;
+  if (!fn) {
+    const callee = resolve(funArg);
+    if (callee.type === "error") return { type: "failed", diagnostic: core.diags.report(callee.node, callee.id, ...callee.args) };
+    if (callee.type === "unknown") return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", `'${funArg.getText()}'`) };
+    if (callee.type === "imported") {
+      const mask = callee.paramKinds.map(differentiable);
+      const literal = literalArgs(core, primals, tangents);
+      const nulls = !literal || literal.tangents.some((t, i) => mask[i] && isNull(core, t));
+      return { type: "imported", name: callee.name, specifier: callee.specifier, mask, returnKind: callee.returnKind, dynamic: nulls || !literal.direct };
+    }
+    fn = callee.fn;
+  }
+  const literal = literalArgs(core, primals, tangents);
+  if (!literal || !literal.direct) return { type: "twin", spec: registry.get(fn, fullMask(fn)), dynamic: true };
+  const mask: boolean[] = [];
+  for (const [i, p] of fn.params.entries()) {
+    const t = literal.tangents[i];
+    const given = t !== undefined && !isNull(core, t);
+    if (given && p.kind === "other") {
+      return { type: "failed", diagnostic: core.diags.report(t, "unsupportedType", p.name, core.checker.typeToString(core.checker.getTypeAtLocation(p.node))) };
+    }
+    mask.push(given && differentiable(p.kind));
+  }
+  void ts;
+  return { type: "twin", spec: registry.get(fn, mask), dynamic: false };
+}
+
+function isNull(core: Core, e: ts.Expression): boolean {
+  const inner = skipOuter(core, e);
+  return inner.kind === core.ts.SyntaxKind.NullKeyword || (core.ts.isIdentifier(inner) && inner.text === "undefined");
+}
+
+/**
+ * The primals and tangents when both are array literals. `direct` is false when the call cannot
+ * interleave them in place: a tangent that may be null at run time, or arguments with side
+ * effects (their order would change).
+ */
+function literalArgs(core: Core, primals: ts.Expression | undefined, tangents: ts.Expression | undefined) {
+  const { ts } = core;
+  if (!primals || !tangents) return undefined;
+  const p = skipOuter(core, primals);
+  const t = skipOuter(core, tangents);
+  if (!ts.isArrayLiteralExpression(p) || !ts.isArrayLiteralExpression(t)) return undefined;
+  const all = [...p.elements, ...t.elements];
+  if (all.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
+  const nullable = t.elements.some((e) => !isNull(core, e) && mayBeNull(core, e));
+  const direct = !nullable && all.every((e) => !hasSideEffects(core, e)) && p.elements.length === t.elements.length;
+  return { primals: p.elements, tangents: t.elements, direct };
+}
+
+function mayBeNull(core: Core, e: ts.Expression): boolean {
+  const type = core.checker.getTypeAtLocation(e);
+  const F = core.ts.TypeFlags;
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.some((part) => (part.flags & (F.Null | F.Undefined | F.Any | F.Unknown)) !== 0);
+}
+
+/** Calls (other than Float64Array construction), assignments and ++/-- may observe evaluation order. */
+function hasSideEffects(core: Core, e: ts.Node): boolean {
+  const { ts } = core;
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+    const callee = skipOuter(core, e.expression);
+    const isFloat64 = ts.isIdentifier(callee) ? callee.text === "Float64Array"
+      : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && ["Float64Array", "Math"].includes(callee.expression.text);
+    if (!isFloat64) return true;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+  if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(e.operator)) return true;
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return false;
+  return ts.forEachChild(e, (c) => (hasSideEffects(core, c) ? true : undefined)) ?? false;
+}
+
+/** The rewritten call: `f_jvp(x, x_dot, …)`, or through the runtime when not interleavable in place. */
+export function rewriteCallSite(
+  core: Core, plan: CallPlan, call: ts.CallExpression, imports: ModuleImports,
+  failureOf: (spec: Spec) => ts.Diagnostic | undefined,
+): ts.Expression {
+  const { f, ts } = core;
+  const failure = plan.type === "failed" ? plan.diagnostic : plan.type === "twin" ? failureOf(plan.spec) : undefined;
+  if (failure) {
+    return f.createCallExpression(imports.runtimeRef("compileError"), undefined, [f.createStringLiteral(core.diags.describe(failure))]);
+  }
+  const p = plan as Exclude<CallPlan, { type: "failed" }>;
+  const ref = p.type === "twin" ? f.createIdentifier(p.spec.name) : f.createPropertyAccessExpression(imports.importNamespace(p.specifier), `${p.name}_jvp`);
+  const mask = p.type === "twin" ? p.spec.mask : p.mask;
+  const [, primals, tangents] = call.arguments;
+  let twinCall: ts.Expression;
+  if (p.dynamic) {
+    const flags = f.createArrayLiteralExpression(mask.map((m) => (m ? f.createTrue() : f.createFalse())));
+    twinCall = f.createCallExpression(imports.runtimeRef("applyTwin"), undefined, [ref, flags, primals, tangents]);
+  } else {
+    const ps = (skipOuter(core, primals) as ts.ArrayLiteralExpression).elements;
+    const tsArgs = (skipOuter(core, tangents) as ts.ArrayLiteralExpression).elements;
+    const args = ps.flatMap((primal, i) => (mask[i] ? [primal, tsArgs[i]] : [primal]));
+    twinCall = f.createCallExpression(ref, undefined, args);
+  }
+  const returnKind = p.type === "twin" ? p.spec.fn.returnKind : p.returnKind;
+  const original = ts.getOriginalNode(call);
+  if (returnKind !== "void" || ts.isExpressionStatement(original.parent)) return twinCall;
+  // A function without a result gives [undefined, undefined], as jvp's type says.
+  return f.createArrayLiteralExpression([twinCall, f.createIdentifier("undefined")]);
+}

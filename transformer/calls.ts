@@ -1,0 +1,164 @@
+import type * as ts from "typescript";
+import { differentiable, isGlobal, Kind, skipOuter } from "./core-context";
+import { applyRule, derive, visitInactive, visitInOrder } from "./expressions";
+import { inactiveMath, mathRules } from "./rules";
+import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+
+/** Float64Array methods whose result carries no tangent (indices, booleans, strings). */
+const inactiveArrayMethods = new Set(["indexOf", "lastIndexOf", "includes", "join", "toString", "toLocaleString"]);
+
+/**
+ * Calls: Math functions through the rule table, Float64Array constructors and methods, functions
+ * of this module through their twins, tagged functions of other modules through their full twins.
+ * `asStatement`: the value is unused, so a twin's result need not be named.
+ */
+export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBuilder, asStatement: boolean): Dual {
+  const { ts } = cx;
+  const callee = skipOuter(cx.core, call.expression);
+  if (ts.isPropertyAccessExpression(callee)) {
+    const name = callee.name.text;
+    if (isGlobal(cx.core, callee.expression, "Math")) return mathCall(cx, call, name, b);
+    if (isGlobal(cx.core, callee.expression, "Float64Array") && (name === "of" || name === "from")) {
+      return float64ArrayOf(cx, call, name, b);
+    }
+    if (cx.kind(callee.expression) === "arr") return arrayMethod(cx, call, callee, b);
+  }
+  const anyActive = call.arguments.some((a) => cx.isActive(a));
+  const target = cx.activity.callee(call.expression);
+  if (target.type === "local") {
+    const spec = cx.activity.calleeSpec(call);
+    if (!spec) return visitInactive(cx, call, b, false);
+    cx.requests.push(spec);
+    const ref = cx.f.createIdentifier(spec.name);
+    const kinds = target.fn.params.map((p) => p.kind);
+    return callTwin(cx, call, ref, kinds, spec.mask, target.fn.returnKind, spec.activity.returnsActive, b, asStatement);
+  }
+  if (!anyActive) return visitInactive(cx, call, b, false);
+  if (target.type === "imported") {
+    const ns = cx.services.importNamespace(target.specifier);
+    const ref = cx.f.createPropertyAccessExpression(ns, `${target.name}_jvp`);
+    const mask = target.paramKinds.map(differentiable);
+    return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement);
+  }
+  if (target.type === "error") {
+    cx.report(target.node, target.id, ...target.args);
+    return { primal: call, tangent: null };
+  }
+  // No source: fine when only numbers go in and nothing differentiable comes out (console.log(x)).
+  const sink = cx.kind(call) === "none" && call.arguments.every((a) => cx.kind(a) !== "arr" || !cx.isActive(a));
+  if (sink) return visitInactive(cx, call, b, false);
+  cx.report(call.expression, "noRule", call.expression.getText());
+  return { primal: call, tangent: null };
+}
+
+function mathCall(cx: TwinContext, call: ts.CallExpression, name: string, b: BlockBuilder): Dual {
+  if (inactiveMath.has(name)) return visitInactive(cx, call, b);
+  const rule = Object.prototype.hasOwnProperty.call(mathRules, name) ? mathRules[name] : undefined;
+  if (!rule) {
+    cx.report(call.expression, "noRule", `Math.${name}`);
+    return { primal: call, tangent: null };
+  }
+  const operands = visitInOrder(cx, call.arguments, b);
+  return applyRule(cx, rule, operands, (xs) => cx.t.math(name, ...xs), b, call.arguments);
+}
+
+// d(Float64Array.of(a, b)) = Float64Array.of(da, db); .from([…]) likewise, .from(x) copies x_dot
+function float64ArrayOf(cx: TwinContext, call: ts.CallExpression, name: "of" | "from", b: BlockBuilder): Dual {
+  const { f, ts } = cx;
+  const make = (args: ts.Expression[]) =>
+    f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("Float64Array"), name), undefined, args);
+  const first = call.arguments[0] ? skipOuter(cx.core, call.arguments[0]) : undefined;
+  if (name === "of" || (first && ts.isArrayLiteralExpression(first) && call.arguments.length === 1)) {
+    const elements = name === "of" ? call.arguments : (first as ts.ArrayLiteralExpression).elements;
+    const duals = visitInOrder(cx, elements, b);
+    const wrap = (xs: ts.Expression[]) => (name === "of" ? xs : [f.createArrayLiteralExpression(xs)]);
+    return {
+      primal: make(wrap(duals.map((d) => d.primal))),
+      tangent: make(wrap(duals.map((d) => cx.t.orZero(d.tangent)))),
+    };
+  }
+  if (first && call.arguments.length === 1 && cx.kind(first) === "arr") {
+    const source = derive(cx, first, b);
+    return { primal: make([source.primal]), tangent: source.tangent ? make([source.tangent]) : null };
+  }
+  return visitInactive(cx, call, b);
+}
+
+/** Float64Array methods on a value that may carry a tangent. */
+function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyAccessExpression, b: BlockBuilder): Dual {
+  const { f } = cx;
+  const name = callee.name.text;
+  if (inactiveArrayMethods.has(name)) return visitInactive(cx, call, b);
+  const [array, ...args] = visitInOrder(cx, [callee.expression, ...call.arguments], b);
+  const held = args.map((a, i) => (i === 0 && name !== "slice" && name !== "subarray" && name !== "at") ? a : holdSimple(cx, a, b));
+  const method = (target: ts.Expression, xs: ts.Expression[]) =>
+    f.createCallExpression(f.createPropertyAccessExpression(target, name), undefined, xs);
+  const primal = method(array.primal, held.map((a) => a.primal));
+  switch (name) {
+    case "slice": // d(a.slice(i, j)) = a_dot.slice(i, j); subarray shares storage, and so does its tangent
+    case "subarray":
+    case "at":
+      return { primal, tangent: array.tangent ? method(array.tangent, held.map((a) => a.primal)) : null };
+    case "fill": {
+      // a.fill(v, s, e) also fills a_dot with dv (or 0)
+      if (array.tangent) {
+        const rest = held.slice(1).map((a) => holdSimple(cx, a, b).primal);
+        b.push(f.createExpressionStatement(method(array.tangent, [cx.t.orZero(held[0]?.tangent ?? null), ...rest])));
+      }
+      return { primal: method(array.primal, [held[0]?.primal ?? f.createIdentifier("undefined"), ...held.slice(1).map((a) => a.primal)]), tangent: array.tangent };
+    }
+    case "set": {
+      // a.set(src, offset) copies src_dot into a_dot (zeros for a constant src)
+      if (array.tangent && held[0]) {
+        const source = holdSimple(cx, held[0], b);
+        held[0] = source;
+        const offset = held[1]?.primal;
+        const dot = source.tangent
+          ? method(array.tangent, [source.tangent, ...(offset ? [offset] : [])])
+          : f.createCallExpression(f.createPropertyAccessExpression(array.tangent, "fill"), undefined, [
+              cx.t.num(0), offset ?? cx.t.num(0),
+              offset ? cx.t.op(offset, "+", f.createPropertyAccessExpression(source.primal, "length")) : f.createPropertyAccessExpression(source.primal, "length"),
+            ]);
+        b.push(f.createExpressionStatement(dot));
+      }
+      return { primal: method(array.primal, held.map((a) => a.primal)), tangent: null };
+    }
+    default:
+      cx.report(call, "unsupportedSyntax", `Float64Array method '.${name}()' on differentiated data`, cx.spec.fn.name,
+        "Use element reads and writes in a loop, or .slice/.subarray/.set/.fill.");
+      return { primal: call, tangent: null };
+  }
+}
+
+function holdSimple(cx: TwinContext, d: Dual, b: BlockBuilder): Dual {
+  return cx.isSimple(d.primal) && (!d.tangent || cx.isSimple(d.tangent)) ? d : cx.hoist(d, b);
+}
+
+/** Emits `g_jvp(x, x_dot, …)`; a result is held in `const [_t0, _t0_dot] = …`. */
+function callTwin(
+  cx: TwinContext, call: ts.CallExpression, ref: ts.Expression, kinds: readonly Kind[], mask: readonly boolean[],
+  returnKind: Kind | "void", returnsActive: boolean, b: BlockBuilder, asStatement: boolean,
+): Dual {
+  const { f } = cx;
+  const duals = visitInOrder(cx, call.arguments, b);
+  const args: ts.Expression[] = [];
+  duals.forEach((d, i) => {
+    if (!mask[i]) return void args.push(d.primal);
+    const full = cx.materialize(d, kinds[i], b);
+    args.push(full.primal, full.tangent!);
+  });
+  const twinCall = f.createCallExpression(ref, undefined, args);
+  if (returnKind === "void" || asStatement) {
+    b.push(f.createExpressionStatement(twinCall), true);
+    return { primal: f.createVoidZero(), tangent: null };
+  }
+  const primal = cx.temp();
+  const names = [f.createBindingElement(undefined, undefined, primal)];
+  let tangent: ts.Identifier | null = null;
+  if (returnsActive && differentiable(returnKind)) {
+    tangent = f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
+    names.push(f.createBindingElement(undefined, undefined, tangent));
+  }
+  b.push(cx.constDecl(f.createArrayBindingPattern(names), twinCall), true);
+  return { primal, tangent };
+}

@@ -1,0 +1,60 @@
+import type * as ts from "typescript";
+
+/**
+ * Every diagnostic tsjvp reports: code (97001–97999) and message with {0} placeholders. Each
+ * message names the construct and says what to do instead.
+ */
+export const Messages = {
+  internalError: { code: 97001, text: "tsjvp internal error while differentiating '{0}': {1}. Please report it with this function's source." },
+  unsupportedSyntax: { code: 97002, text: "{0} is not supported in differentiated code (reached from '{1}'). {2}" },
+  asyncOrGenerator: { code: 97003, text: "'{0}' is {1} function; tsjvp differentiates synchronous, non-generator functions only. Differentiate a synchronous helper it calls instead." },
+  evalCall: { code: 97004, text: "'eval' cannot be differentiated. Write the computation as code in the function." },
+  argumentsObject: { code: 97005, text: "'arguments' cannot be differentiated. Declare named parameters instead." },
+  closure: { code: 97006, text: "A nested function or class inside differentiated code is not supported (in '{0}'). Move it to module level as a function declaration and call it." },
+  tryStatement: { code: 97007, text: "'try' statements are not supported in differentiated code (in '{0}'). Move the try/catch to the caller, around the jvp call." },
+  outerWrite: { code: 97008, text: "Differentiated code writes '{0}', which is declared outside '{1}' (module-level or captured state). Pass it as a parameter (an out-parameter for arrays) or return the value instead." },
+  noRule: { code: 97009, text: "'{0}' receives differentiated arguments but has no source and no derivative rule. Write it in TypeScript in this project, or keep its arguments constant." },
+  untaggedImport: { code: 97010, text: "'{0}' is declared in another module ({1}) without a /** @jvp */ tag. Tag its declaration with /** @jvp */ and export it to differentiate it from here." },
+  notExported: { code: 97011, text: "'{0}' in {1} is tagged @jvp but not exported. Export it to call it from differentiated code in another module." },
+  unknownFunction: { code: 97012, text: "The first argument of jvp must be a function known at build time: a function declaration or const function of this module, an inline arrow, or an exported @jvp function of another module. Got {0}." },
+  unsupportedType: { code: 97013, text: "'{0}' has type '{1}', which tsjvp cannot differentiate yet. Use number or Float64Array for differentiated values, or pass a null tangent." },
+  activeInPosition: { code: 97014, text: "{0} depends on differentiated values here, which tsjvp cannot place. {1}" },
+  sideEffectInExpression: { code: 97015, text: "{0} inside a larger expression is not supported in differentiated code. Write it as its own statement." },
+  nestedJvp: { code: 97016, text: "jvp inside differentiated code ('{0}') is not supported. Compute nested derivatives in separate functions." },
+  reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
+} as const;
+
+export type MessageId = keyof typeof Messages;
+
+export function formatMessage(id: MessageId, args: readonly string[]): string {
+  return Messages[id].text.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)] ?? "");
+}
+
+/** Collects diagnostics for one source file; visitors report and carry on. */
+export class DiagnosticBag {
+  readonly items: ts.Diagnostic[] = [];
+  constructor(private readonly tsi: typeof ts) {}
+
+  report(node: ts.Node, id: MessageId, ...args: string[]): ts.Diagnostic {
+    const file = node.getSourceFile();
+    const start = node.getStart(file);
+    const diagnostic: ts.Diagnostic = {
+      file,
+      start,
+      length: node.getEnd() - start,
+      category: this.tsi.DiagnosticCategory.Error,
+      code: Messages[id].code,
+      messageText: formatMessage(id, args),
+    };
+    this.items.push(diagnostic);
+    return diagnostic;
+  }
+
+  /** "file(line,col): message", for the run-time error of a call site that failed. */
+  describe(d: ts.Diagnostic): string {
+    const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
+    if (!d.file || d.start === undefined) return `tsjvp: error TS${d.code}: ${text}`;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return `tsjvp: ${d.file.fileName}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
+  }
+}

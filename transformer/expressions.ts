@@ -1,0 +1,233 @@
+import type * as ts from "typescript";
+import { Tan } from "./algebra";
+import { isGlobal, skipOuter } from "./core-context";
+import { operatorRules, Rule } from "./rules";
+import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { deriveCall } from "./calls";
+
+/**
+ * The expression visitor: returns the primal and tangent of `expr`, appending to `b` whatever
+ * must be computed first (temporaries, calls into twins). Inactive expressions come back as they
+ * are, with a symbolic-zero tangent.
+ */
+export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): Dual {
+  const { ts } = cx;
+  if (!cx.isActive(expr) && !containsActive(cx, expr)) return { primal: expr, tangent: null };
+  const e = skipOuter(cx.core, expr);
+  const K = ts.SyntaxKind;
+  switch (e.kind) {
+    case K.Identifier:
+      // d(x) = x_dot
+      return { primal: e, tangent: cx.dotOfNode(e as ts.Identifier) ?? null };
+    case K.ElementAccessExpression:
+      return visitElementRead(cx, e as ts.ElementAccessExpression, b);
+    case K.BinaryExpression:
+      return visitBinary(cx, e as ts.BinaryExpression, b);
+    case K.PrefixUnaryExpression:
+      return visitPrefix(cx, e as ts.PrefixUnaryExpression, b);
+    case K.ConditionalExpression:
+      return visitConditional(cx, e as ts.ConditionalExpression, b);
+    case K.CallExpression:
+      return deriveCall(cx, e as ts.CallExpression, b, false);
+    case K.NewExpression:
+      return visitNew(cx, e as ts.NewExpression, b);
+    default:
+      return visitInactive(cx, e, b);
+  }
+}
+
+/** Does any variable read in `e` carry a tangent? (Then its visit may need twins or a diagnostic.) */
+export function containsActive(cx: TwinContext, e: ts.Node): boolean {
+  const { ts } = cx;
+  if (ts.isIdentifier(e)) return cx.dotOfNode(e) !== undefined;
+  return ts.forEachChild(e, (c) => (containsActive(cx, c) ? true : undefined)) ?? false;
+}
+
+/** Visits operands left to right; if a later one runs a call, earlier reads are held before it. */
+export function visitInOrder(cx: TwinContext, exprs: readonly ts.Expression[], b: BlockBuilder): Dual[] {
+  const duals: Dual[] = [];
+  for (const e of exprs) {
+    const at = b.statements.length;
+    const impure = b.impure;
+    const d = derive(cx, e, b);
+    if (b.impure > impure) {
+      const pending = new BlockBuilder();
+      duals.forEach((earlier, i) => {
+        if (!cx.isStable(earlier.primal) || (earlier.tangent && !cx.isStable(earlier.tangent))) duals[i] = cx.hoist(earlier, pending);
+      });
+      b.statements.splice(at, 0, ...pending.statements);
+    }
+    duals.push(d);
+  }
+  return duals;
+}
+
+/** Applies a derivative rule: operands held on demand, the result held when the rule uses it. */
+export function applyRule(
+  cx: TwinContext,
+  rule: Rule,
+  operands: Dual[],
+  build: (primals: ts.Expression[]) => ts.Expression,
+  b: BlockBuilder,
+  literals: readonly (ts.Expression | undefined)[] = [],
+): Dual {
+  let result: ts.Expression | undefined;
+  // Only the primal is held: each tangent is used once, by the rule, and nothing impure runs between.
+  const x = (i: number): ts.Expression => {
+    if (!cx.isSimple(operands[i].primal)) operands[i] = { ...operands[i], primal: cx.hoist({ primal: operands[i].primal, tangent: null }, b).primal };
+    return operands[i].primal;
+  };
+  const r = (): ts.Expression => {
+    if (!result) {
+      operands.forEach((_, i) => x(i));
+      result = cx.hoist({ primal: build(operands.map((o) => o.primal)), tangent: null }, b).primal;
+    }
+    return result;
+  };
+  const literal = (i: number): number | undefined => {
+    const node = literals[i] ? skipOuter(cx.core, literals[i]!) : undefined;
+    if (!node) return undefined;
+    if (cx.ts.isNumericLiteral(node)) return Number(node.text);
+    if (cx.ts.isPrefixUnaryExpression(node) && node.operator === cx.ts.SyntaxKind.MinusToken && cx.ts.isNumericLiteral(node.operand)) {
+      return -Number(node.operand.text);
+    }
+    return undefined;
+  };
+  const dx: Tan[] = operands.map((o) => o.tangent);
+  const tangent = rule({ x, dx, r, literal, count: operands.length, t: cx.t });
+  return { primal: result ?? build(operands.map((o) => o.primal)), tangent };
+}
+
+// d(a[i]) = a_dot[i]
+function visitElementRead(cx: TwinContext, e: ts.ElementAccessExpression, b: BlockBuilder): Dual {
+  const [array] = visitInOrder(cx, [e.expression], b);
+  let index = derive(cx, e.argumentExpression, b).primal;
+  if (!cx.isSimpleIndex(index)) index = cx.hoist({ primal: index, tangent: null }, b).primal;
+  const primal = cx.f.createElementAccessExpression(array.primal, index);
+  const tangent = array.tangent ? cx.f.createElementAccessExpression(array.tangent, index) : null;
+  return { primal, tangent };
+}
+
+const operatorText: Partial<Record<number, keyof typeof operatorRules>> = {};
+
+function operatorOf(cx: TwinContext, kind: ts.SyntaxKind): keyof typeof operatorRules | undefined {
+  if (Object.keys(operatorText).length === 0) {
+    const K = cx.ts.SyntaxKind;
+    Object.assign(operatorText, {
+      [K.PlusToken]: "+", [K.MinusToken]: "-", [K.AsteriskToken]: "*", [K.SlashToken]: "/",
+      [K.PercentToken]: "%", [K.AsteriskAsteriskToken]: "**",
+    });
+  }
+  return operatorText[kind];
+}
+
+function visitBinary(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): Dual {
+  const op = operatorOf(cx, e.operatorToken.kind);
+  if (!op || cx.kind(e) !== "num") return visitInactive(cx, e, b);
+  const operands = visitInOrder(cx, [e.left, e.right], b);
+  const build = ([l, r]: ts.Expression[]) => cx.f.createBinaryExpression(l, e.operatorToken.kind as ts.BinaryOperator, r);
+  return applyRule(cx, operatorRules[op], operands, build, b, [e.left, e.right]);
+}
+
+function visitPrefix(cx: TwinContext, e: ts.PrefixUnaryExpression, b: BlockBuilder): Dual {
+  const K = cx.ts.SyntaxKind;
+  if (e.operator !== K.MinusToken && e.operator !== K.PlusToken) return visitInactive(cx, e, b);
+  const d = derive(cx, e.operand, b);
+  const primal = cx.f.createPrefixUnaryExpression(e.operator, d.primal);
+  // d(-a) = -da, d(+a) = da
+  return { primal, tangent: e.operator === K.MinusToken ? cx.t.neg(d.tangent) : d.tangent };
+}
+
+// d(c ? a : b) = c ? da : db (the branch taken)
+function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: BlockBuilder): Dual {
+  let condition = derive(cx, e.condition, b).primal;
+  const whenTrue = new BlockBuilder();
+  const whenFalse = new BlockBuilder();
+  const kind = cx.kind(e);
+  let yes = derive(cx, e.whenTrue, whenTrue);
+  let no = derive(cx, e.whenFalse, whenFalse);
+  if (whenTrue.statements.length === 0 && whenFalse.statements.length === 0) {
+    if (!cx.isSimple(condition)) condition = cx.hoist({ primal: condition, tangent: null }, b).primal;
+    if (kind === "arr" && (yes.tangent || no.tangent)) {
+      yes = cx.materialize(yes, kind, b);
+      no = cx.materialize(no, kind, b);
+    }
+    const primal = cx.f.createConditionalExpression(condition, undefined, yes.primal, undefined, no.primal);
+    return { primal, tangent: cx.t.cond(condition, yes.tangent, no.tangent) };
+  }
+  // A branch needs statements of its own: lower to if/else assigning temporaries.
+  const primal = cx.temp();
+  const tangent = cx.f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
+  const type = cx.f.createTypeReferenceNode(kind === "arr" ? "Float64Array" : "number");
+  const declare = (name: ts.Identifier) =>
+    cx.f.createVariableStatement(undefined, cx.f.createVariableDeclarationList(
+      [cx.f.createVariableDeclaration(name, undefined, kind === "arr" ? type : cx.f.createKeywordTypeNode(cx.ts.SyntaxKind.NumberKeyword))],
+      cx.ts.NodeFlags.Let));
+  b.push(declare(primal));
+  b.push(declare(tangent));
+  const branch = (d: Dual, inner: BlockBuilder) => {
+    const full = cx.materialize(d, kind, inner);
+    inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(tangent, full.tangent!)));
+    inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(primal, full.primal)));
+    return cx.f.createBlock(inner.statements, true);
+  };
+  b.push(cx.f.createIfStatement(condition, branch(yes, whenTrue), branch(no, whenFalse)), whenTrue.impure + whenFalse.impure > 0);
+  return { primal, tangent };
+}
+
+function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
+  const args = e.arguments ?? [];
+  if (!isGlobal(cx.core, e.expression, "Float64Array") || args.length !== 1) return visitInactive(cx, e, b);
+  const arg = skipOuter(cx.core, args[0]);
+  const make = (x: ts.Expression) => cx.f.createNewExpression(cx.f.createIdentifier("Float64Array"), undefined, [x]);
+  if (cx.ts.isArrayLiteralExpression(arg)) {
+    // d(new Float64Array([a, b])) = new Float64Array([da, db])
+    const elements = visitInOrder(cx, arg.elements, b);
+    return {
+      primal: make(cx.f.createArrayLiteralExpression(elements.map((d) => d.primal))),
+      tangent: make(cx.f.createArrayLiteralExpression(elements.map((d) => cx.t.orZero(d.tangent)))),
+    };
+  }
+  if (cx.kind(arg) === "num") return visitInactive(cx, e, b);
+  // d(new Float64Array(a)) = new Float64Array(a_dot): a copy
+  const source = derive(cx, arg, b);
+  return { primal: make(source.primal), tangent: source.tangent ? make(source.tangent) : null };
+}
+
+/**
+ * An expression whose value carries no tangent (a comparison, Math.floor, a string) but which
+ * reads active values: rebuilt from its operands' primals. Differentiated data flowing into an
+ * object or a plain array would lose its tangent silently, so that is reported instead.
+ */
+export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder, checkKind = true): Dual {
+  const { ts } = cx;
+  const kind = cx.kind(e);
+  // Numbers reaching here are piecewise constant (bitwise ops, Math.floor, .length); objects and
+  // plain arrays would drop the tangents they hold.
+  if (checkKind && (kind === "other" || kind === "arr")) {
+    cx.report(e, "unsupportedSyntax", `This ${syntaxName(cx, e)} holding differentiated values`, cx.spec.fn.name,
+      "tsjvp differentiates numbers and Float64Arrays; use Float64Array.of(...) for arrays of numbers.");
+    return { primal: e, tangent: null };
+  }
+  const shortCircuit = ts.isBinaryExpression(e) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(e.operatorToken.kind);
+  const visit = (child: ts.Node): ts.Node => {
+    if (!ts.isExpression(child)) return child;
+    const inner = new BlockBuilder();
+    const d = derive(cx, child, inner);
+    if (inner.statements.length > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
+      cx.report(child, "activeInPosition", "This operand", "Compute it in a statement before the condition.");
+    }
+    b.statements.push(...inner.statements);
+    b.impure += inner.impure;
+    return d.primal;
+  };
+  return { primal: ts.visitEachChild(e, visit, cx.core.context), tangent: null };
+}
+
+export function syntaxName(cx: TwinContext, e: ts.Node): string {
+  const { ts } = cx;
+  if (ts.isArrayLiteralExpression(e)) return "array literal";
+  if (ts.isObjectLiteralExpression(e)) return "object literal";
+  if (ts.isCallExpression(e)) return "call";
+  return "expression";
+}

@@ -1,0 +1,152 @@
+import type * as ts from "typescript";
+import { Core, symbolOf } from "./core-context";
+import { FnInfo } from "./functions";
+
+/**
+ * Reject before you derive: one pass over a function that will be differentiated, reporting every
+ * construct outside the supported subset with its exact position. Activity-dependent checks
+ * (an active argument to a function without source, …) happen later, during generation.
+ */
+export function fence(core: Core, fn: FnInfo): boolean {
+  const { ts } = core;
+  const before = core.diags.items.length;
+  const node = fn.node;
+  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
+  if (mods.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
+    core.diags.report(node, "asyncOrGenerator", fn.name, "an async");
+  } else if (node.asteriskToken) {
+    core.diags.report(node, "asyncOrGenerator", fn.name, "a generator");
+  }
+  for (const p of node.parameters) {
+    if (p.dotDotDotToken) unsupported(core, p, "A rest parameter", fn, "Declare each parameter, or pass a Float64Array.");
+    else if (!ts.isIdentifier(p.name)) unsupported(core, p, "A destructured parameter", fn, "Take the whole value and read its fields in the body.");
+  }
+  if (node.body) new Fence(core, fn).visit(node.body);
+  return core.diags.items.length === before;
+}
+
+function unsupported(core: Core, node: ts.Node, what: string, fn: FnInfo, instead: string): void {
+  core.diags.report(node, "unsupportedSyntax", what, fn.name, instead);
+}
+
+/** Methods that write into the array they are called on. */
+const arrayMutators = new Set(["fill", "set", "copyWithin", "sort", "reverse"]);
+
+class Fence {
+  private readonly ts: typeof ts;
+  constructor(private readonly core: Core, private readonly fn: FnInfo) {
+    this.ts = core.ts;
+  }
+
+  visit(node: ts.Node): void {
+    const { ts } = this;
+    const K = ts.SyntaxKind;
+    switch (node.kind) {
+      case K.FunctionDeclaration:
+      case K.FunctionExpression:
+      case K.ArrowFunction:
+      case K.ClassDeclaration:
+      case K.ClassExpression:
+        this.core.diags.report(node, "closure", this.fn.name);
+        return;
+      case K.TryStatement:
+        this.core.diags.report(node, "tryStatement", this.fn.name);
+        return;
+      case K.Identifier:
+        this.identifier(node as ts.Identifier);
+        return;
+      case K.BinaryExpression:
+        this.binary(node as ts.BinaryExpression);
+        break;
+      case K.PrefixUnaryExpression:
+      case K.PostfixUnaryExpression:
+        this.update(node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression);
+        break;
+      case K.CallExpression:
+        this.call(node as ts.CallExpression);
+        break;
+      case K.VariableDeclaration: {
+        const d = node as ts.VariableDeclaration;
+        if (!ts.isIdentifier(d.name)) this.no(d.name, "A destructuring declaration", "Declare one variable per value.");
+        break;
+      }
+      case K.ForInStatement: return this.no(node, "A for…in loop", "Loop over indices with for (let i = 0; i < n; i++).");
+      case K.WithStatement: return this.no(node, "A with statement", "Name the object explicitly.");
+      case K.ThisKeyword: return this.no(node, "'this'", "Pass the values as parameters.");
+      case K.SuperKeyword: return this.no(node, "'super'", "Pass the values as parameters.");
+      case K.AwaitExpression: return this.no(node, "'await'", "Differentiate a synchronous function.");
+      case K.YieldExpression: return this.no(node, "'yield'", "Differentiate a non-generator function.");
+      case K.DeleteExpression: return this.no(node, "'delete'", "Keep the data's shape fixed.");
+      case K.SpreadElement: return this.no(node, "Spread syntax (...)", "Pass the values one by one, or pass the Float64Array itself.");
+      case K.TaggedTemplateExpression: return this.no(node, "A tagged template", "Call the function directly.");
+      case K.MetaProperty: return this.no(node, "'new.target' / 'import.meta'", "Pass the value as a parameter.");
+      case K.PropertyAccessExpression:
+      case K.ElementAccessExpression:
+        if ((node as ts.PropertyAccessExpression).questionDotToken) return this.no(node, "Optional chaining (?.)", "Check for undefined with an if statement first.");
+        break;
+      default:
+        break;
+    }
+    ts.forEachChild(node, (child) => this.visit(child));
+  }
+
+  private no(node: ts.Node, what: string, instead: string): void {
+    unsupported(this.core, node, what, this.fn, instead);
+  }
+
+  private identifier(id: ts.Identifier): void {
+    if (id.text === "arguments" && !symbolOf(this.core, id)?.valueDeclaration) {
+      this.core.diags.report(id, "argumentsObject");
+    }
+  }
+
+  private call(call: ts.CallExpression): void {
+    const callee = call.expression;
+    if (this.ts.isIdentifier(callee) && callee.text === "eval") this.core.diags.report(callee, "evalCall");
+    if (call.questionDotToken) this.no(call, "Optional call (?.())", "Check for undefined with an if statement first.");
+    if (this.ts.isPropertyAccessExpression(callee) && arrayMutators.has(callee.name.text)) this.writeTarget(callee.expression);
+  }
+
+  private binary(e: ts.BinaryExpression): void {
+    const { ts } = this;
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.CommaToken) return this.no(e, "The comma operator", "Write separate statements.");
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
+      if (!this.statementPosition(e)) this.core.diags.report(e, "sideEffectInExpression", "An assignment");
+      this.writeTarget(e.left);
+    }
+  }
+
+  private update(e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): void {
+    const { ts } = this;
+    if (e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken) return;
+    if (!this.statementPosition(e)) this.core.diags.report(e, "sideEffectInExpression", "'++' / '--'");
+    this.writeTarget(e.operand);
+  }
+
+  /** Assignments and ++/-- must be whole statements (or a for loop's initializer / update). */
+  private statementPosition(e: ts.Expression): boolean {
+    const { ts } = this;
+    let node: ts.Node = e;
+    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const parent = node.parent;
+    if (ts.isExpressionStatement(parent)) return true;
+    if (ts.isForStatement(parent)) return parent.initializer === node || parent.incrementor === node;
+    return false;
+  }
+
+  /** Writing a variable declared outside the function is writing module-level or captured state. */
+  private writeTarget(target: ts.Expression): void {
+    const { ts } = this;
+    let root: ts.Expression = target;
+    while (ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root)) root = root.expression;
+    if (ts.isPropertyAccessExpression(root)) return this.no(target, "Writing an object's property", "Use a local variable or a Float64Array element.");
+    if (!ts.isIdentifier(root)) return this.no(target, "This assignment target", "Assign to a local variable or a Float64Array element.");
+    const decl = symbolOf(this.core, root)?.valueDeclaration;
+    if (decl && !this.inside(decl)) this.core.diags.report(target, "outerWrite", root.text, this.fn.name);
+  }
+
+  private inside(decl: ts.Node): boolean {
+    return decl.pos >= this.fn.node.pos && decl.end <= this.fn.node.end && decl.getSourceFile() === this.fn.node.getSourceFile();
+  }
+}

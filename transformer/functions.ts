@@ -1,0 +1,184 @@
+import type * as ts from "typescript";
+import { Core, Kind, kindOf, kindOfType, skipOuter, symbolOf } from "./core-context";
+
+export type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+
+export interface ParamInfo {
+  readonly node: ts.ParameterDeclaration;
+  readonly name: string;
+  readonly symbol: ts.Symbol | undefined;
+  readonly kind: Kind;
+}
+
+/** A function of this module that tsjvp may generate twins for. */
+export interface FnInfo {
+  readonly node: FnNode;
+  /** Base of its twins' names: `f` gives `f_jvp`, `f_jvp_wrt_x`. */
+  readonly name: string;
+  readonly params: readonly ParamInfo[];
+  readonly returnKind: Kind | "void";
+  /** Twins are inserted after this statement (before it, for an inline arrow's). */
+  readonly anchor: ts.Statement;
+  readonly insertBefore: boolean;
+  readonly exported: boolean;
+  readonly tagged: boolean;
+}
+
+/** Where a call or a jvp argument leads. */
+export type Callee =
+  | { readonly type: "local"; readonly fn: FnInfo }
+  | {
+      readonly type: "imported";
+      readonly name: string;
+      readonly decl: ts.Node;
+      readonly specifier: string;
+      readonly paramKinds: readonly Kind[];
+      readonly returnKind: Kind | "void";
+    }
+  | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport"; readonly args: string[] }
+  | { readonly type: "unknown" };
+
+/** True when the JSDoc comment right before `statement` holds the tag (`@jvp`, `@tsjvpApi jvp`). */
+export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
+  const text = statement.getSourceFile().getFullText();
+  const ranges = core.ts.getLeadingCommentRanges(text, statement.pos) ?? [];
+  return ranges.some((r) => text.startsWith("/**", r.pos) && tag.test(text.slice(r.pos, r.end)));
+}
+
+export const jvpTag = /@jvp(?![\w-])/;
+
+function hasExport(core: Core, node: ts.Node): boolean {
+  const mods = core.ts.canHaveModifiers(node) ? core.ts.getModifiers(node) : undefined;
+  return (mods ?? []).some((m) => m.kind === core.ts.SyntaxKind.ExportKeyword);
+}
+
+function returnKindOf(core: Core, node: ts.SignatureDeclaration): Kind | "void" {
+  const signature = core.checker.getSignatureFromDeclaration(node);
+  if (!signature) return "other";
+  const type = core.checker.getReturnTypeOfSignature(signature);
+  if (type.flags & core.ts.TypeFlags.Void) return "void";
+  return kindOfType(core, type);
+}
+
+function paramsOf(core: Core, node: FnNode): ParamInfo[] {
+  return node.parameters.map((p, i) => ({
+    node: p,
+    name: core.ts.isIdentifier(p.name) ? p.name.text : `p${i}`,
+    symbol: core.ts.isIdentifier(p.name) ? symbolOf(core, p.name) : undefined,
+    kind: kindOf(core, p),
+  }));
+}
+
+/** Describes a function declaration or `const f = (…) => …` of this module. */
+export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
+  const { ts } = core;
+  let fnNode: FnNode | undefined;
+  let name: string | undefined;
+  if (ts.isFunctionDeclaration(decl) && decl.body && decl.name) {
+    fnNode = decl;
+    name = decl.name.text;
+  } else if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer) {
+    const init = skipOuter(core, decl.initializer);
+    const isConst = (decl.parent.flags & ts.NodeFlags.Const) !== 0;
+    if (isConst && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+      fnNode = init;
+      name = decl.name.text;
+    }
+  }
+  if (!fnNode || !name || decl.getSourceFile() !== core.file) return undefined;
+  const anchor = (ts.isVariableDeclaration(decl) ? decl.parent.parent : decl) as ts.Statement;
+  return {
+    node: fnNode,
+    name,
+    params: paramsOf(core, fnNode),
+    returnKind: returnKindOf(core, fnNode),
+    anchor,
+    insertBefore: false,
+    exported: hasExport(core, anchor),
+    tagged: hasTag(core, anchor, jvpTag),
+  };
+}
+
+/**
+ * Describes an inline arrow `jvp((x) => …, …)`. Its twins go just before the statement holding the
+ * call, in the same block, so that they see the same variables the arrow captures.
+ */
+export function inlineFunction(core: Core, node: ts.ArrowFunction | ts.FunctionExpression, index: number): FnInfo {
+  const { ts } = core;
+  let anchor: ts.Node = node;
+  const isList = (n: ts.Node) => ts.isBlock(n) || ts.isSourceFile(n) || ts.isModuleBlock(n) || ts.isCaseClause(n) || ts.isDefaultClause(n);
+  while (!isList(anchor.parent)) anchor = anchor.parent;
+  return {
+    node,
+    name: `lambda_${index}`,
+    params: paramsOf(core, node),
+    returnKind: returnKindOf(core, node),
+    anchor: anchor as ts.Statement,
+    insertBefore: true,
+    exported: false,
+    tagged: false,
+  };
+}
+
+/** The import declaration that brings `alias` into this module, with its specifier text. */
+function importSpecifierOf(core: Core, alias: ts.Symbol): ts.ImportDeclaration | undefined {
+  let node: ts.Node | undefined = alias.getDeclarations()?.[0];
+  while (node && !core.ts.isImportDeclaration(node)) node = node.parent;
+  return node;
+}
+
+/** Resolves the function a call's callee (or a jvp argument) refers to. */
+export function resolveCallee(core: Core, expr: ts.Expression): Callee {
+  const { ts, checker } = core;
+  const target = skipOuter(core, expr);
+  const nameNode = ts.isPropertyAccessExpression(target) ? target.name : target;
+  if (!ts.isIdentifier(nameNode)) return { type: "unknown" };
+  const symbol = symbolOf(core, nameNode);
+  if (!symbol) return { type: "unknown" };
+  const isAlias = (symbol.flags & ts.SymbolFlags.Alias) !== 0;
+  const resolved = isAlias ? checker.getAliasedSymbol(symbol) : symbol;
+  const decl = resolved.getDeclarations()?.[0];
+  if (!decl) return { type: "unknown" };
+  if (decl.getSourceFile() === core.file) {
+    const fn = localFunction(core, decl);
+    return fn ? { type: "local", fn } : { type: "unknown" };
+  }
+  if (program_isDefaultLib(core, decl)) return { type: "unknown" };
+  return importedCallee(core, target, symbol, isAlias, decl);
+}
+
+function program_isDefaultLib(core: Core, decl: ts.Node): boolean {
+  return core.program.isSourceFileDefaultLibrary(decl.getSourceFile());
+}
+
+function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, isAlias: boolean, decl: ts.Node): Callee {
+  const { ts } = core;
+  const isFunction = ts.isFunctionDeclaration(decl) || (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name));
+  if (!isFunction) return { type: "unknown" };
+  const name = ((decl as ts.FunctionDeclaration | ts.VariableDeclaration).name as ts.Identifier).text;
+  const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+  const where = decl.getSourceFile().fileName;
+  if (!hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
+  if (!hasExport(core, statement)) return { type: "error", node: target, id: "notExported", args: [name, where] };
+  // The namespace import must reach the declaring module itself: `import { f } from "./lib"`
+  // or `import * as lib from "./lib"; lib.f`.
+  const importSymbol = isAlias ? symbol : ts.isPropertyAccessExpression(target) ? symbolOf(core, target.expression) : undefined;
+  const importDecl = importSymbol ? importSpecifierOf(core, importSymbol) : undefined;
+  if (!importDecl || !ts.isStringLiteral(importDecl.moduleSpecifier)) return { type: "unknown" };
+  const moduleSymbol = symbolOf(core, importDecl.moduleSpecifier);
+  if (moduleSymbol?.valueDeclaration?.getSourceFile() !== decl.getSourceFile()) {
+    return { type: "error", node: target, id: "reexport", args: [name, where] };
+  }
+  const type = core.checker.getTypeAtLocation(target);
+  const signature = type.getCallSignatures()[0];
+  if (!signature) return { type: "unknown" };
+  const returnType = signature.getReturnType();
+  return {
+    type: "imported",
+    name,
+    decl,
+    specifier: importDecl.moduleSpecifier.text,
+    paramKinds: signature.getParameters().map((p) => kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target))),
+    returnKind: returnType.flags & ts.TypeFlags.Void ? "void" : kindOfType(core, returnType),
+  };
+}

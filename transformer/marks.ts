@@ -1,0 +1,54 @@
+import type * as ts from "typescript";
+import { Core, skipOuter } from "./core-context";
+import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction } from "./functions";
+
+/** A `jvp(fun, primals, tangents)` call resolved to tsjvp's own declaration. */
+export interface JvpCall {
+  readonly call: ts.CallExpression;
+  /** The inline arrow's description, when `fun` is one. */
+  readonly inline: FnInfo | undefined;
+}
+
+/** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
+function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
+  const declaration = core.checker.getResolvedSignature(call)?.declaration;
+  if (!declaration || !core.ts.isFunctionDeclaration(declaration) || declaration.name?.text !== "jvp") return false;
+  return hasTag(core, declaration, /@tsjvpApi jvp\b/);
+}
+
+/** Every jvp call of the file in source order; inline arrows numbered in that order. */
+export function findJvpCalls(core: Core): JvpCall[] {
+  const { ts } = core;
+  const found: JvpCall[] = [];
+  let inlineCount = 0;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.arguments.length > 0 && isTsjvpJvp(core, node)) {
+      const fun = skipOuter(core, node.arguments[0]);
+      const inline = ts.isArrowFunction(fun) || ts.isFunctionExpression(fun) ? inlineFunction(core, fun, ++inlineCount) : undefined;
+      found.push({ call: node, inline });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(core.file);
+  return found;
+}
+
+/** Functions of this file tagged `/** @jvp *\/` (their full twins are always emitted). */
+export function findTaggedFunctions(core: Core): FnInfo[] {
+  const { ts } = core;
+  const found: FnInfo[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionDeclaration(node) && hasTag(core, node, jvpTag)) {
+      const fn = localFunction(core, node);
+      if (fn) found.push(fn);
+    } else if (ts.isVariableStatement(node) && hasTag(core, node, jvpTag)) {
+      for (const d of node.declarationList.declarations) {
+        const fn = localFunction(core, d);
+        if (fn) found.push(fn);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(core.file);
+  return found;
+}

@@ -1,0 +1,53 @@
+import type * as ts from "typescript";
+import { Core } from "./core-context";
+import { Namer } from "./namer";
+import { ModuleServices } from "./twin-context";
+
+/**
+ * The imports generated code needs: one namespace import per module whose twins it calls
+ * (`import * as lib_twins from "./lib"`, the user's own specifier, which works in CommonJS and ES
+ * modules alike) and one of tsjvp's runtime, added only when used.
+ */
+export class ModuleImports implements ModuleServices {
+  private readonly namespaces = new Map<string, ts.Identifier>();
+  private runtime: ts.Identifier | undefined;
+
+  constructor(private readonly core: Core, private readonly namer: Namer, private readonly runtimeSpecifier: string) {}
+
+  importNamespace(specifier: string): ts.Identifier {
+    let id = this.namespaces.get(specifier);
+    if (!id) {
+      const base = (specifier.split("/").pop() ?? "module").replace(/\.[cm]?[jt]sx?$/, "").replace(/[^\w$]/g, "_");
+      id = this.core.f.createIdentifier(this.namer.unique(`${/^\d/.test(base) ? "_" + base : base}_twins`));
+      this.namespaces.set(specifier, id);
+    }
+    return id;
+  }
+
+  runtimeRef(name: string): ts.Expression {
+    this.runtime ??= this.core.f.createIdentifier(this.namer.unique("tsjvp_runtime"));
+    return this.core.f.createPropertyAccessExpression(this.runtime, name);
+  }
+
+  /** The import declarations to add, in a stable order. */
+  declarations(): ts.Statement[] {
+    const { f } = this.core;
+    const make = (id: ts.Identifier, specifier: string) =>
+      f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(id)), f.createStringLiteral(specifier));
+    const out = [...this.namespaces].map(([specifier, id]) => make(id, specifier));
+    if (this.runtime) out.unshift(make(this.runtime, this.runtimeSpecifier));
+    return out;
+  }
+}
+
+/** The specifier this file uses for tsjvp (`"tsjvp"` unless it imports it otherwise). */
+export function runtimeSpecifierOf(core: Core, jvpDeclaration: ts.Node | undefined): string {
+  const { ts } = core;
+  if (!jvpDeclaration) return "tsjvp";
+  for (const s of core.file.statements) {
+    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier)) continue;
+    const moduleSymbol = core.checker.getSymbolAtLocation(s.moduleSpecifier);
+    if (moduleSymbol?.valueDeclaration?.getSourceFile() === jvpDeclaration.getSourceFile()) return s.moduleSpecifier.text;
+  }
+  return "tsjvp";
+}

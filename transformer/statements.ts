@@ -1,0 +1,282 @@
+import type * as ts from "typescript";
+import { differentiable, Kind, skipOuter, symbolOf } from "./core-context";
+import { deriveCall } from "./calls";
+import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
+import { operatorRules } from "./rules";
+import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+
+/**
+ * The statement visitor: appends each statement's twin to `b`, the tangent step just before the
+ * primal step it mirrors, each pointing back at the user's statement for source maps.
+ */
+export function visitStatements(cx: TwinContext, statements: readonly ts.Statement[], b: BlockBuilder): void {
+  for (const s of statements) {
+    const first = b.statements.length;
+    visitStatement(cx, s, b);
+    for (let i = first; i < b.statements.length; i++) cx.ts.setSourceMapRange(b.statements[i], s);
+  }
+}
+
+function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void {
+  const { ts } = cx;
+  const K = ts.SyntaxKind;
+  switch (s.kind) {
+    case K.VariableStatement:
+      return visitVariables(cx, (s as ts.VariableStatement).declarationList, b);
+    case K.ExpressionStatement:
+      return visitExpressionStatement(cx, (s as ts.ExpressionStatement).expression, b);
+    case K.ReturnStatement:
+      return visitReturn(cx, (s as ts.ReturnStatement).expression, b);
+    case K.IfStatement: {
+      const node = s as ts.IfStatement;
+      const condition = derive(cx, node.expression, b).primal;
+      const elseBranch = node.elseStatement ? nested(cx, node.elseStatement) : undefined;
+      return b.push(cx.f.createIfStatement(condition, nested(cx, node.thenStatement), elseBranch));
+    }
+    case K.Block:
+      return b.push(nested(cx, s));
+    case K.ForStatement:
+      return visitFor(cx, s as ts.ForStatement, b);
+    case K.WhileStatement: {
+      const node = s as ts.WhileStatement;
+      return b.push(cx.f.createWhileStatement(loopCondition(cx, node.expression), nested(cx, node.statement)));
+    }
+    case K.DoStatement: {
+      const node = s as ts.DoStatement;
+      return b.push(cx.f.createDoStatement(nested(cx, node.statement), loopCondition(cx, node.expression)));
+    }
+    case K.ForOfStatement:
+      return visitForOf(cx, s as ts.ForOfStatement, b);
+    case K.LabeledStatement: {
+      const node = s as ts.LabeledStatement;
+      const inner = new BlockBuilder();
+      visitStatement(cx, node.statement, inner);
+      const body = inner.statements.length === 1 ? inner.statements[0] : cx.f.createBlock(inner.statements, true);
+      return b.push(cx.f.createLabeledStatement(node.label, body));
+    }
+    case K.SwitchStatement: {
+      const node = s as ts.SwitchStatement;
+      const subject = derive(cx, node.expression, b).primal;
+      const clauses = node.caseBlock.clauses.map((c) => {
+        const inner = new BlockBuilder();
+        visitStatements(cx, c.statements, inner);
+        return ts.isCaseClause(c) ? cx.f.createCaseClause(loopCondition(cx, c.expression), inner.statements) : cx.f.createDefaultClause(inner.statements);
+      });
+      return b.push(cx.f.createSwitchStatement(subject, cx.f.createCaseBlock(clauses)));
+    }
+    case K.BreakStatement:
+    case K.ContinueStatement:
+    case K.EmptyStatement:
+      return b.push(s);
+    case K.ThrowStatement: {
+      const node = s as ts.ThrowStatement;
+      return b.push(cx.f.createThrowStatement(derive(cx, node.expression, b).primal));
+    }
+    default:
+      cx.report(s, "unsupportedSyntax", `This statement (${ts.SyntaxKind[s.kind]})`, cx.spec.fn.name, "Rewrite it with if, for, while, let and const.");
+  }
+}
+
+/** A nested statement as a block (a body that became several statements needs braces). */
+function nested(cx: TwinContext, s: ts.Statement): ts.Statement {
+  const inner = new BlockBuilder();
+  visitStatements(cx, cx.ts.isBlock(s) ? s.statements : [s], inner);
+  return cx.f.createBlock(inner.statements, true);
+}
+
+/** Conditions re-evaluated by a loop cannot have steps hoisted out of them. */
+function loopCondition(cx: TwinContext, e: ts.Expression): ts.Expression {
+  const inner = new BlockBuilder();
+  const d = derive(cx, e, inner);
+  if (inner.statements.length > 0) {
+    cx.report(e, "activeInPosition", "This condition", "Compute the value in a variable before the loop and update it at the end of the body.");
+  }
+  return d.primal;
+}
+
+function typeOfKind(cx: TwinContext, kind: Kind, declared: ts.TypeNode | undefined): ts.TypeNode | undefined {
+  if (declared) return declared;
+  return kind === "arr" ? cx.f.createTypeReferenceNode("Float64Array") : undefined;
+}
+
+function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: BlockBuilder): void {
+  const { ts, f } = cx;
+  const flags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const);
+  const declare = (name: ts.Identifier, type: ts.TypeNode | undefined, init: ts.Expression | undefined) =>
+    b.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags)));
+  for (const d of list.declarations) {
+    const name = d.name as ts.Identifier;
+    const symbol = symbolOf(cx.core, name);
+    const dot = symbol && cx.activity.isActiveSymbol(symbol) ? cx.dotOf(symbol) : undefined;
+    const kind = cx.kind(name);
+    if (!d.initializer) {
+      declare(name, d.type, undefined);
+      if (dot) declare(dot, d.type ?? typeOfKind(cx, kind, undefined) ?? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword), undefined);
+      continue;
+    }
+    let value = derive(cx, d.initializer, b);
+    if (dot) value = cx.materialize(value, kind, b);
+    else if (value.tangent) reportLostTangent(cx, d.initializer, kind);
+    declare(name, d.type, value.primal);
+    if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent!);
+  }
+}
+
+function reportLostTangent(cx: TwinContext, node: ts.Node, kind: Kind): void {
+  cx.report(node, "unsupportedType", node.getText(), kind === "other" ? cx.core.checker.typeToString(cx.core.checker.getTypeAtLocation(node)) : kind);
+}
+
+function visitExpressionStatement(cx: TwinContext, e: ts.Expression, b: BlockBuilder): void {
+  const { ts, f } = cx;
+  const inner = skipOuter(cx.core, e);
+  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && inner.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    return visitAssignment(cx, inner, b);
+  }
+  if (ts.isCallExpression(inner)) {
+    const d = deriveCall(cx, inner, b, true);
+    if (!ts.isVoidExpression(d.primal)) b.push(f.createExpressionStatement(d.primal));
+    return;
+  }
+  // ++/-- on counters (a tangent is unchanged by ±1), and expressions evaluated for effect.
+  b.push(f.createExpressionStatement(derive(cx, e, b).primal));
+}
+
+function visitReturn(cx: TwinContext, e: ts.Expression | undefined, b: BlockBuilder): void {
+  const { f } = cx;
+  const kind = cx.spec.fn.returnKind;
+  if (kind === "void" || !e) {
+    if (e) visitExpressionStatement(cx, e, b);
+    return b.push(f.createReturnStatement());
+  }
+  let value = derive(cx, e, b);
+  if (differentiable(kind)) value = cx.materialize(value, kind, b);
+  else if (value.tangent) reportLostTangent(cx, e, kind);
+  b.push(f.createReturnStatement(f.createArrayLiteralExpression([value.primal, value.tangent ?? f.createNull()])));
+}
+
+/** The expression body of an arrow is its return statement. */
+export function visitBody(cx: TwinContext, body: ts.ConciseBody, b: BlockBuilder): void {
+  if (cx.ts.isBlock(body)) return visitStatements(cx, body.statements, b);
+  const first = b.statements.length;
+  visitReturn(cx, body, b);
+  for (let i = first; i < b.statements.length; i++) cx.ts.setSourceMapRange(b.statements[i], body);
+}
+
+const compound: Partial<Record<string, "+" | "-" | "*" | "/" | "%" | "**">> = {
+  "+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "**=": "**",
+};
+
+// x = e: x_dot = e_dot; x = e.   x op= e: as x = x op e, the tangent step first.
+function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): void {
+  const { ts, f } = cx;
+  const left = skipOuter(cx.core, e.left);
+  const opText = ts.tokenToString(e.operatorToken.kind) ?? "";
+  const op = compound[opText];
+  if (opText !== "=" && !op) {
+    if (containsActive(cx, left)) cx.report(e, "unsupportedSyntax", `The operator '${opText}' on differentiated values`, cx.spec.fn.name, "Use arithmetic operators.");
+    return b.push(f.createExpressionStatement(e));
+  }
+  const target = assignmentTarget(cx, left, b);
+  const rhs = derive(cx, e.right, b);
+  if (!target.tangent) {
+    if (rhs.tangent) reportLostTangent(cx, e.left, cx.kind(e.left));
+    return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
+  }
+  if (!op) {
+    const value = cx.materialize(rhs, cx.kind(e.left), b);
+    b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
+    return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));
+  }
+  const operands: Dual[] = [target, rhs];
+  const result = applyRule(cx, operatorRules[op], operands, (xs) => buildOp(cx, op, xs), b, [undefined, e.right]);
+  b.push(tangentUpdate(cx, target.tangent, result.tangent));
+  // When the rule needed the result (x %= y), it is already computed: assign it.
+  b.push(f.createExpressionStatement(ts.isIdentifier(result.primal)
+    ? f.createAssignment(target.primal, result.primal)
+    : f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, operands[1].primal)));
+}
+
+const opToKind = { "+": "PlusToken", "-": "MinusToken", "*": "AsteriskToken", "/": "SlashToken", "%": "PercentToken", "**": "AsteriskAsteriskToken" } as const;
+
+function buildOp(cx: TwinContext, op: keyof typeof opToKind, [l, r]: ts.Expression[]): ts.Expression {
+  return cx.f.createBinaryExpression(l, cx.ts.SyntaxKind[opToKind[op]] as ts.BinaryOperator, r);
+}
+
+/** `x_dot = t`, written `x_dot += u` when t is `x_dot + u`; a symbolic zero is written 0. */
+function tangentUpdate(cx: TwinContext, dot: ts.Expression, t: ts.Expression | null): ts.Statement {
+  const { ts, f } = cx;
+  if (t && ts.isBinaryExpression(t) && t.left === dot) {
+    const k = t.operatorToken.kind;
+    const compoundKind = k === ts.SyntaxKind.PlusToken ? ts.SyntaxKind.PlusEqualsToken : k === ts.SyntaxKind.MinusToken ? ts.SyntaxKind.MinusEqualsToken : undefined;
+    if (compoundKind) return f.createExpressionStatement(f.createBinaryExpression(dot, compoundKind, t.right));
+  }
+  return f.createExpressionStatement(f.createAssignment(dot, t ?? cx.t.num(0)));
+}
+
+/** The written place and its tangent place (`x`/`x_dot`, `a[i]`/`a_dot[i]`); no tangent when inactive. */
+function assignmentTarget(cx: TwinContext, left: ts.Expression, b: BlockBuilder): Dual {
+  const { ts, f } = cx;
+  if (ts.isIdentifier(left)) return { primal: left, tangent: cx.dotOfNode(left) ?? null };
+  if (ts.isElementAccessExpression(left)) {
+    const [array] = visitInOrder(cx, [left.expression], b);
+    let index = derive(cx, left.argumentExpression, b).primal;
+    if (!cx.isSimpleIndex(index)) index = cx.hoist({ primal: index, tangent: null }, b).primal;
+    return {
+      primal: f.createElementAccessExpression(array.primal, index),
+      tangent: array.tangent ? f.createElementAccessExpression(array.tangent, index) : null,
+    };
+  }
+  return { primal: left, tangent: null };
+}
+
+function visitFor(cx: TwinContext, s: ts.ForStatement, b: BlockBuilder): void {
+  const { ts, f } = cx;
+  if (s.initializer && containsActiveWrite(cx, s.initializer)) {
+    cx.report(s.initializer, "activeInPosition", "This for-loop initializer", "Declare the variable before the loop.");
+  }
+  if (s.incrementor && containsActiveWrite(cx, s.incrementor)) {
+    cx.report(s.incrementor, "activeInPosition", "This for-loop update", "Move the update to the end of the loop body (before any continue).");
+  }
+  const condition = s.condition ? loopCondition(cx, s.condition) : undefined;
+  b.push(f.createForStatement(s.initializer, condition, s.incrementor, nested(cx, s.statement)));
+  void ts;
+}
+
+/** Does this for-loop header part write a variable that carries a tangent? */
+function containsActiveWrite(cx: TwinContext, node: ts.Node): boolean {
+  const { ts } = cx;
+  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && cx.dotOfNode(node.name)) return true;
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    if (containsActive(cx, node.left) || containsActive(cx, node.right)) return true;
+  }
+  if (ts.isCallExpression(node) && containsActive(cx, node)) return true;
+  return ts.forEachChild(node, (c) => (containsActiveWrite(cx, c) ? true : undefined)) ?? false;
+}
+
+// for (const v of a) with an active a: an index loop, so v_dot = a_dot[i] follows v = a[i]
+function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): void {
+  const { ts, f } = cx;
+  const list = s.initializer;
+  const decl = ts.isVariableDeclarationList(list) ? list.declarations[0] : undefined;
+  const dot = decl && ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : undefined;
+  if (!decl || !dot) {
+    const source = derive(cx, s.expression, b).primal;
+    return b.push(f.createForOfStatement(s.awaitModifier, s.initializer, source, nested(cx, s.statement)));
+  }
+  let source = derive(cx, s.expression, b);
+  if (!cx.isSimple(source.primal) || (source.tangent && !cx.isSimple(source.tangent))) source = cx.hoist(source, b);
+  const i = f.createIdentifier(cx.namer.unique("i"));
+  const flags = (list as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const);
+  const element = (array: ts.Expression) => f.createElementAccessExpression(array, i);
+  const head = [
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(decl.name as ts.Identifier, undefined, undefined, element(source.primal))], flags)),
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(dot, undefined, undefined, source.tangent ? element(source.tangent) : cx.t.num(0))], flags)),
+  ];
+  const body = nested(cx, s.statement) as ts.Block;
+  b.push(f.createForStatement(
+    f.createVariableDeclarationList([f.createVariableDeclaration(i, undefined, undefined, cx.t.num(0))], ts.NodeFlags.Let),
+    f.createLessThan(i, f.createPropertyAccessExpression(source.primal, "length")),
+    f.createPostfixIncrement(i),
+    f.createBlock([...head, ...body.statements], true),
+  ));
+}

@@ -1,0 +1,146 @@
+import type * as ts from "typescript";
+import { Algebra, Tan } from "./algebra";
+import { Core, Kind, kindOf, symbolOf } from "./core-context";
+import { MessageId } from "./diagnostics";
+import { Activity } from "./activity";
+import { Namer } from "./namer";
+import type { Spec } from "./specs";
+
+/** A value in the twin: its primal expression and its tangent (null: a symbolic zero). */
+export interface Dual {
+  primal: ts.Expression;
+  tangent: Tan;
+}
+
+/** What the module around the twins provides: namespace imports and the runtime. */
+export interface ModuleServices {
+  importNamespace(specifier: string): ts.Identifier;
+  runtimeRef(name: string): ts.Expression;
+}
+
+/** Statements of the twin being built, in evaluation order. */
+export class BlockBuilder {
+  readonly statements: ts.Statement[] = [];
+  /** How many statements may write memory (calls into twins): operands read before them must be held. */
+  impure = 0;
+
+  push(statement: ts.Statement, impure = false): void {
+    this.statements.push(statement);
+    if (impure) this.impure++;
+  }
+}
+
+/** State for generating one twin: names, tangent variables, diagnostics, requested callees. */
+export class TwinContext {
+  readonly t: Algebra;
+  readonly f: ts.NodeFactory;
+  readonly ts: typeof ts;
+  readonly requests: Spec[] = [];
+  failed = false;
+  private readonly dots = new Map<ts.Symbol, ts.Identifier>();
+  private temps = 0;
+
+  constructor(
+    readonly core: Core,
+    readonly spec: Spec,
+    readonly namer: Namer,
+    readonly services: ModuleServices,
+  ) {
+    this.ts = core.ts;
+    this.f = core.f;
+    this.t = new Algebra(core.ts, core.f, (name) => services.runtimeRef(name));
+  }
+
+  get activity(): Activity {
+    return this.spec.activity;
+  }
+
+  report(node: ts.Node, id: MessageId, ...args: string[]): void {
+    this.core.diags.report(node, id, ...args);
+    this.failed = true;
+  }
+
+  kind(node: ts.Node): Kind {
+    return kindOf(this.core, node);
+  }
+
+  isActive(e: ts.Expression): boolean {
+    return this.activity.isActive(e);
+  }
+
+  /** The tangent variable of an active variable: `<name>_dot`. */
+  dotOf(symbol: ts.Symbol): ts.Identifier {
+    let id = this.dots.get(symbol);
+    if (!id) {
+      id = this.f.createIdentifier(this.namer.unique(`${symbol.getName()}_dot`));
+      this.dots.set(symbol, id);
+    }
+    return id;
+  }
+
+  dotOfNode(id: ts.Identifier): ts.Identifier | undefined {
+    const s = symbolOf(this.core, id);
+    return s && this.activity.isActiveSymbol(s) ? this.dotOf(s) : undefined;
+  }
+
+  temp(): ts.Identifier {
+    return this.f.createIdentifier(this.namer.unique(`_t${this.temps++}`));
+  }
+
+  /** `const name = value;` */
+  constDecl(name: ts.BindingName, value: ts.Expression, flags = this.ts.NodeFlags.Const): ts.Statement {
+    const d = this.f.createVariableDeclaration(name, undefined, undefined, value);
+    return this.f.createVariableStatement(undefined, this.f.createVariableDeclarationList([d], flags));
+  }
+
+  /** Holds a value in temporaries (`const _t0 = …; const _t0_dot = …;`) and returns their names. */
+  hoist(d: Dual, b: BlockBuilder): Dual {
+    const primal = this.temp();
+    b.push(this.constDecl(primal, d.primal));
+    if (!d.tangent || this.isSimple(d.tangent)) return { primal, tangent: d.tangent };
+    const tangent = this.f.createIdentifier(this.namer.unique(`${primal.text}_dot`));
+    b.push(this.constDecl(tangent, d.tangent));
+    return { primal, tangent };
+  }
+
+  /** Cheap, pure expressions that may be written twice: names, literals, `a.length`, `x[i]`. */
+  isSimple(e: ts.Expression): boolean {
+    const { ts } = this;
+    if (ts.isIdentifier(e) || ts.isNumericLiteral(e)) return true;
+    if (ts.isPrefixUnaryExpression(e)) return e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand);
+    if (ts.isPropertyAccessExpression(e)) return ts.isIdentifier(e.expression);
+    if (ts.isElementAccessExpression(e)) return ts.isIdentifier(e.expression) && this.isSimpleIndex(e.argumentExpression);
+    if (ts.isParenthesizedExpression(e)) return this.isSimple(e.expression);
+    return false;
+  }
+
+  isSimpleIndex(e: ts.Expression): boolean {
+    const { ts } = this;
+    if (ts.isIdentifier(e) || ts.isNumericLiteral(e)) return true;
+    if (ts.isBinaryExpression(e) && [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken].includes(e.operatorToken.kind)) {
+      return this.isSimpleIndex(e.left) && this.isSimpleIndex(e.right);
+    }
+    return false;
+  }
+
+  /** A value no call can change: literals and variables (a callee cannot rebind the caller's locals). */
+  isStable(e: ts.Expression): boolean {
+    const { ts } = this;
+    if (ts.isPrefixUnaryExpression(e)) return this.isStable(e.operand);
+    return ts.isNumericLiteral(e) || ts.isIdentifier(e);
+  }
+
+  /** A zero tangent with the shape of `primal` (which must be simple): 0 or a zeroed Float64Array. */
+  zeroLike(primal: ts.Expression, kind: Kind): ts.Expression {
+    if (kind !== "arr") return this.t.num(0);
+    const length = this.f.createPropertyAccessExpression(primal, "length");
+    return this.f.createNewExpression(this.f.createIdentifier("Float64Array"), undefined, [length]);
+  }
+
+  /** Materialises a tangent: a symbolic zero becomes `0` or a zeroed array (hoisting the primal if needed). */
+  materialize(d: Dual, kind: Kind, b: BlockBuilder): Dual {
+    if (d.tangent) return d;
+    const held = kind === "arr" && !this.isSimple(d.primal) ? this.hoist(d, b) : d;
+    return { primal: held.primal, tangent: this.zeroLike(held.primal, kind) };
+  }
+}
