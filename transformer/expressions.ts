@@ -12,7 +12,11 @@ import { deriveCall } from "./calls";
  */
 export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): Dual {
   const { ts } = cx;
-  if (!cx.isActive(expr) && !containsActive(cx, expr)) return { primal: expr, tangent: null };
+  if (!cx.isActive(expr) && !containsActive(cx, expr)) {
+    let primal = expr;
+    while (ts.isParenthesizedExpression(primal)) primal = primal.expression; // the factory re-adds needed ones
+    return { primal, tangent: null };
+  }
   const e = skipOuter(cx.core, expr);
   const K = ts.SyntaxKind;
   switch (e.kind) {
@@ -211,7 +215,7 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
   }
   const shortCircuit = ts.isBinaryExpression(e) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(e.operatorToken.kind);
   const visit = (child: ts.Node): ts.Node => {
-    if (!ts.isExpression(child)) return child;
+    if (!ts.isExpression(child) || !needsRewrite(cx, child)) return child;
     const inner = new BlockBuilder();
     const d = derive(cx, child, inner);
     if (inner.statements.length > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
@@ -222,6 +226,23 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
     return d.primal;
   };
   return { primal: ts.visitEachChild(e, visit, cx.core.context), tangent: null };
+}
+
+/**
+ * Whether a sub-expression whose value is not differentiated must still be visited: it calls a
+ * function with differentiated arguments (a twin, or a diagnostic), or builds an object or array
+ * from differentiated values (a diagnostic).
+ */
+function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
+  const { ts } = cx;
+  if (ts.isCallExpression(e)) {
+    const callee = skipOuter(cx.core, e.expression);
+    const builtin = ts.isPropertyAccessExpression(callee) &&
+      (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array") || cx.kind(callee.expression) === "arr");
+    if (!builtin && e.arguments.some((a) => containsActive(cx, a))) return true;
+  }
+  if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;
+  return ts.forEachChild(e, (c) => (needsRewrite(cx, c) ? true : undefined)) ?? false;
 }
 
 export function syntaxName(cx: TwinContext, e: ts.Node): string {

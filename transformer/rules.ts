@@ -40,7 +40,10 @@ const pow: Rule = ({ x, dx, r, literal, t }) => {
   }
   if (!dx[0]) {
     // d(x ** y) = x ** y * ln(x) * dy, 0 where x = 0
-    return t.cond(t.op(x(0), "===", t.num(0)), null, t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]));
+    const base = literal(0);
+    if (base === 0) return null;
+    const term = t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]);
+    return base === undefined ? t.cond(t.op(x(0), "===", t.num(0)), null, term) : term;
   }
   return t.runtime("powDot", x(0), dx[0], x(1), dx[1], r());
 };
@@ -59,7 +62,11 @@ export const operatorRules: Record<"+" | "-" | "*" | "/" | "%" | "**", Rule> = {
   // d(a - b) = da - db
   "-": ({ dx, t }) => t.sub(dx[0], dx[1]),
   // d(a * b) = da * b + a * db
-  "*": ({ x, dx, t }) => t.add(t.mul(dx[0], dx[0] ? x(1) : null), t.mul(dx[1] ? x(0) : null, dx[1])),
+  "*": ({ x, dx, t }) => {
+    const a = dx[1] ? x(0) : null; // operands held in source order
+    const b = dx[0] ? x(1) : null;
+    return t.add(t.mul(dx[0], b), t.mul(a, dx[1]));
+  },
   // d(a / b) = (da - r * db) / b
   "/": ({ x, dx, r, t }) => t.div(t.sub(dx[0], t.mul(dx[1] ? r() : null, dx[1])), x(1)),
   // d(a % b) = da - q * db, q = round((a - r) / b), the quotient % really used

@@ -80,7 +80,9 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
 /** A nested statement as a block (a body that became several statements needs braces). */
 function nested(cx: TwinContext, s: ts.Statement): ts.Statement {
   const inner = new BlockBuilder();
-  visitStatements(cx, cx.ts.isBlock(s) ? s.statements : [s], inner);
+  const isBlock = cx.ts.isBlock(s);
+  visitStatements(cx, isBlock ? s.statements : [s], inner);
+  if (!isBlock && inner.statements.length === 1) return inner.statements[0];
   return cx.f.createBlock(inner.statements, true);
 }
 
@@ -208,7 +210,8 @@ function tangentUpdate(cx: TwinContext, dot: ts.Expression, t: ts.Expression | n
   if (t && ts.isBinaryExpression(t) && t.left === dot) {
     const k = t.operatorToken.kind;
     const compoundKind = k === ts.SyntaxKind.PlusToken ? ts.SyntaxKind.PlusEqualsToken : k === ts.SyntaxKind.MinusToken ? ts.SyntaxKind.MinusEqualsToken : undefined;
-    if (compoundKind) return f.createExpressionStatement(f.createBinaryExpression(dot, compoundKind, t.right));
+    const right = ts.isParenthesizedExpression(t.right) ? t.right.expression : t.right;
+    if (compoundKind) return f.createExpressionStatement(f.createBinaryExpression(dot, compoundKind, right));
   }
   return f.createExpressionStatement(f.createAssignment(dot, t ?? cx.t.num(0)));
 }
@@ -272,7 +275,9 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
     f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(decl.name as ts.Identifier, undefined, undefined, element(source.primal))], flags)),
     f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(dot, undefined, undefined, source.tangent ? element(source.tangent) : cx.t.num(0))], flags)),
   ];
-  const body = nested(cx, s.statement) as ts.Block;
+  const inner = new BlockBuilder();
+  visitStatements(cx, ts.isBlock(s.statement) ? s.statement.statements : [s.statement], inner);
+  const body = { statements: inner.statements };
   b.push(f.createForStatement(
     f.createVariableDeclarationList([f.createVariableDeclaration(i, undefined, undefined, cx.t.num(0))], ts.NodeFlags.Let),
     f.createLessThan(i, f.createPropertyAccessExpression(source.primal, "length")),

@@ -61,5 +61,5 @@ function returnTypeOf(cx: TwinContext): ts.TypeNode {
     ? cx.core.checker.typeToTypeNode(signature.getReturnType(), undefined, ts.NodeBuilderFlags.NoTruncation)
     : undefined) ?? f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword);
   const tangent = differentiable(fn.returnKind) ? primal : f.createLiteralTypeNode(f.createNull());
-  return f.createTupleTypeNode([primal, tangent]);
+  return ts.setEmitFlags(f.createTupleTypeNode([primal, tangent]), ts.EmitFlags.SingleLine);
 }
