@@ -60,6 +60,7 @@ export function visitInOrder(cx: TwinContext, exprs: readonly ts.Expression[], b
         if (!cx.isStable(earlier.primal) || (earlier.tangent && !cx.isStable(earlier.tangent))) duals[i] = cx.hoist(earlier, pending);
       });
       b.statements.splice(at, 0, ...pending.statements);
+      b.lastImpure += pending.statements.length;
     }
     duals.push(d);
   }
@@ -221,8 +222,11 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
     if (inner.statements.length > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
       cx.report(child, "activeInPosition", "This operand", "Compute it in a statement before the condition.");
     }
-    b.statements.push(...inner.statements);
-    b.impure += inner.impure;
+    for (const s of inner.statements) b.push(s);
+    if (inner.impure > 0) {
+      b.impure += inner.impure;
+      b.lastImpure = b.statements.length - 1;
+    }
     return d.primal;
   };
   return { primal: ts.visitEachChild(e, visit, cx.core.context), tangent: null };

@@ -4,6 +4,7 @@ import { deriveCall } from "./calls";
 import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
 import { operatorRules } from "./rules";
 import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { reuseHeldMathCalls } from "./reuse";
 
 /**
  * The statement visitor: appends each statement's twin to `b`, the tangent step just before the
@@ -13,6 +14,7 @@ export function visitStatements(cx: TwinContext, statements: readonly ts.Stateme
   for (const s of statements) {
     const first = b.statements.length;
     visitStatement(cx, s, b);
+    reuseHeldMathCalls(cx.ts, cx.core.context, b.statements, Math.max(first, b.lastImpure + 1));
     for (let i = first; i < b.statements.length; i++) cx.ts.setSourceMapRange(b.statements[i], s);
   }
 }
@@ -186,12 +188,12 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   }
   if (!op) {
     const value = cx.materialize(rhs, cx.kind(e.left), b);
-    b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
+    if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
     return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));
   }
   const operands: Dual[] = [target, rhs];
   const result = applyRule(cx, operatorRules[op], operands, (xs) => buildOp(cx, op, xs), b, [undefined, e.right]);
-  b.push(tangentUpdate(cx, target.tangent, result.tangent));
+  if (result.tangent !== target.tangent) b.push(tangentUpdate(cx, target.tangent, result.tangent));
   // When the rule needed the result (x %= y), it is already computed: assign it.
   b.push(f.createExpressionStatement(ts.isIdentifier(result.primal)
     ? f.createAssignment(target.primal, result.primal)

@@ -23,10 +23,15 @@ export class BlockBuilder {
   readonly statements: ts.Statement[] = [];
   /** How many statements may write memory (calls into twins): operands read before them must be held. */
   impure = 0;
+  /** Index of the last such statement (-1: none). */
+  lastImpure = -1;
 
   push(statement: ts.Statement, impure = false): void {
     this.statements.push(statement);
-    if (impure) this.impure++;
+    if (impure) {
+      this.impure++;
+      this.lastImpure = this.statements.length - 1;
+    }
   }
 }
 
