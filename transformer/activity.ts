@@ -4,8 +4,8 @@ import { Callee, resolveCallee } from "./functions";
 import { inactiveMath } from "./rules";
 import type { Spec, SpecRegistry } from "./specs";
 
-/** Float64Array methods that return a view sharing the receiver's storage. */
-const viewMethods = new Set(["subarray"]);
+/** Float64Array methods that return the receiver or a view sharing its storage. */
+const viewMethods = new Set(["subarray", "fill"]);
 
 /**
  * Activity analysis of one specialisation (flow-insensitive, to a fixpoint): a variable is active
@@ -135,7 +135,8 @@ export class Activity {
       if (isGlobal(this.core, callee.expression, "Math")) return !inactiveMath.has(name) && anyArg();
       if (isGlobal(this.core, callee.expression, "Float64Array")) return anyArg();
       if (kindOf(this.core, callee.expression) === "arr") {
-        return (name === "slice" || viewMethods.has(name)) && this.isActive(callee.expression);
+        if (name === "fill") return this.isActive(callee.expression) || (call.arguments.length > 0 && this.isActive(call.arguments[0]));
+        return (name === "slice" || name === "at" || viewMethods.has(name)) && this.isActive(callee.expression);
       }
     }
     const target = this.callee(callee);

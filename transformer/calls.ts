@@ -89,7 +89,15 @@ function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.Proper
   const { f } = cx;
   const name = callee.name.text;
   if (inactiveArrayMethods.has(name)) return visitInactive(cx, call, b);
-  const [array, ...args] = visitInOrder(cx, [callee.expression, ...call.arguments], b);
+  const [receiver, ...args] = visitInOrder(cx, [callee.expression, ...call.arguments], b);
+  // Writing a differentiated value into a fresh array (new Float64Array(n).fill(x)) gives it a tangent.
+  let array = receiver;
+  if ((name === "fill" || name === "set") && args[0]?.tangent && !receiver.tangent) {
+    const primal = cx.hoist({ primal: receiver.primal, tangent: null }, b).primal as ts.Identifier;
+    const tangent = f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
+    b.push(cx.constDecl(tangent, cx.zeroLike(primal, "arr")));
+    array = { primal, tangent };
+  }
   const held = args.map((a, i) => (i === 0 && name !== "slice" && name !== "subarray" && name !== "at") ? a : holdSimple(cx, a, b));
   const method = (target: ts.Expression, xs: ts.Expression[]) =>
     f.createCallExpression(f.createPropertyAccessExpression(target, name), undefined, xs);

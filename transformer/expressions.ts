@@ -193,7 +193,7 @@ function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
       tangent: make(cx.f.createArrayLiteralExpression(elements.map((d) => cx.t.orZero(d.tangent)))),
     };
   }
-  if (cx.kind(arg) === "num") return visitInactive(cx, e, b);
+  if (cx.kind(arg) === "num") return visitInactive(cx, e, b, false); // new Float64Array(n): zeros
   // d(new Float64Array(a)) = new Float64Array(a_dot): a copy
   const source = derive(cx, arg, b);
   return { primal: make(source.primal), tangent: source.tangent ? make(source.tangent) : null };

@@ -104,7 +104,7 @@ class Fence {
     const callee = call.expression;
     if (this.ts.isIdentifier(callee) && callee.text === "eval") this.core.diags.report(callee, "evalCall");
     if (call.questionDotToken) this.no(call, "Optional call (?.())", "Check for undefined with an if statement first.");
-    if (this.ts.isPropertyAccessExpression(callee) && arrayMutators.has(callee.name.text)) this.writeTarget(callee.expression);
+    if (this.ts.isPropertyAccessExpression(callee) && arrayMutators.has(callee.name.text)) this.writeTarget(callee.expression, false);
   }
 
   private binary(e: ts.BinaryExpression): void {
@@ -136,10 +136,11 @@ class Fence {
   }
 
   /** Writing a variable declared outside the function is writing module-level or captured state. */
-  private writeTarget(target: ts.Expression): void {
+  private writeTarget(target: ts.Expression, assignment = true): void {
     const { ts } = this;
     let root: ts.Expression = target;
     while (ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root)) root = root.expression;
+    if (!assignment && !ts.isIdentifier(root)) return; // a method call on a fresh value: new Float64Array(n).fill(v)
     if (ts.isPropertyAccessExpression(root)) return this.no(target, "Writing an object's property", "Use a local variable or a Float64Array element.");
     if (!ts.isIdentifier(root)) return this.no(target, "This assignment target", "Assign to a local variable or a Float64Array element.");
     const decl = symbolOf(this.core, root)?.valueDeclaration;

@@ -118,11 +118,11 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
       if (dot) declare(dot, d.type ?? typeOfKind(cx, kind, undefined) ?? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword), undefined);
       continue;
     }
-    let value = derive(cx, d.initializer, b);
-    if (dot) value = cx.materialize(value, kind, b);
-    else if (value.tangent) reportLostTangent(cx, d.initializer, kind);
+    const value = derive(cx, d.initializer, b);
+    if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
     declare(name, d.type, value.primal);
-    if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent!);
+    // A value without tangent (a fresh array, a constant) starts the variable's tangent at zero.
+    if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
   }
 }
 
