@@ -13,12 +13,13 @@ export function zerosLike(primal: unknown): unknown {
  * a null tangent becomes zeros of its primal's shape. Parameters that are not differentiable
  * (`differentiable[i]` false) have no tangent parameter in the twin.
  */
-export function applyTwin(
-  twin: (...interleaved: unknown[]) => unknown,
+export function applyTwin<R>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  twin: (...interleaved: any[]) => R,
   differentiable: readonly boolean[],
   primals: readonly unknown[],
   tangents: readonly unknown[],
-): unknown {
+): R {
   if (primals.length !== tangents.length) {
     throw new Error(`tsjvp: jvp got ${primals.length} primals but ${tangents.length} tangents`);
   }

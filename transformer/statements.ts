@@ -120,10 +120,30 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     }
     const value = derive(cx, d.initializer, b);
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
+    if (dot && bindTwinResult(cx, b, value, name, dot, (pattern, call) => cx.constDecl(pattern, call, flags))) continue;
     declare(name, d.type, value.primal);
     // A value without tangent (a fresh array, a constant) starts the variable's tangent at zero.
     if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
   }
+}
+
+/**
+ * `const y = g(x)` reads better as `const [y, y_dot] = g_jvp(x, x_dot)` than through temporaries:
+ * when the value is exactly the result just unpacked by a twin call, bind the user's names there.
+ */
+function bindTwinResult(
+  cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, dot: ts.Identifier,
+  make: (pattern: ts.ArrayBindingPattern, call: ts.Expression) => ts.Statement,
+): boolean {
+  const { ts, f } = cx;
+  const last = b.statements[b.statements.length - 1];
+  const decl = last && ts.isVariableStatement(last) ? last.declarationList.declarations[0] : undefined;
+  if (!decl || !ts.isArrayBindingPattern(decl.name) || !decl.initializer || decl.name.elements.length !== 2) return false;
+  const [p, t] = decl.name.elements.map((el) => (el as ts.BindingElement).name);
+  if (p !== value.primal || t !== value.tangent) return false;
+  const pattern = f.createArrayBindingPattern([name, dot].map((n) => f.createBindingElement(undefined, undefined, n)));
+  b.statements[b.statements.length - 1] = make(pattern, decl.initializer);
+  return true;
 }
 
 function reportLostTangent(cx: TwinContext, node: ts.Node, kind: Kind): void {
@@ -187,6 +207,9 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
+    const assign = (pattern: ts.ArrayBindingPattern, call: ts.Expression) => f.createExpressionStatement(f.createAssignment(
+      f.createArrayLiteralExpression(pattern.elements.map((el) => (el as ts.BindingElement).name as ts.Identifier)), call));
+    if (ts.isIdentifier(target.primal) && ts.isIdentifier(target.tangent) && bindTwinResult(cx, b, rhs, target.primal, target.tangent, assign)) return;
     const value = cx.materialize(rhs, cx.kind(e.left), b);
     if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
     return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));
