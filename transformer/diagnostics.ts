@@ -33,7 +33,8 @@ export function formatMessage(id: MessageId, args: readonly string[]): string {
 /** Collects diagnostics for one source file; visitors report and carry on. */
 export class DiagnosticBag {
   readonly items: ts.Diagnostic[] = [];
-  constructor(private readonly tsi: typeof ts) {}
+  /** `cwd`: run-time messages name files relative to it, so the emitted code is machine-independent. */
+  constructor(private readonly tsi: typeof ts, private readonly cwd = "") {}
 
   report(node: ts.Node, id: MessageId, ...args: string[]): ts.Diagnostic {
     const file = node.getSourceFile();
@@ -55,6 +56,7 @@ export class DiagnosticBag {
     const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
     if (!d.file || d.start === undefined) return `tsjvp: error TS${d.code}: ${text}`;
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    return `tsjvp: ${d.file.fileName}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
+    const name = this.cwd && d.file.fileName.startsWith(this.cwd + "/") ? d.file.fileName.slice(this.cwd.length + 1) : d.file.fileName;
+    return `tsjvp: ${name}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
   }
 }

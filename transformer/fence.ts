@@ -1,6 +1,7 @@
 import type * as ts from "typescript";
 import { Core, symbolOf } from "./core-context";
 import { FnInfo } from "./functions";
+import { isTsjvpJvp } from "./marks";
 
 /**
  * Reject before you derive: one pass over a function that will be differentiated, reporting every
@@ -63,6 +64,7 @@ class Fence {
         this.update(node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression);
         break;
       case K.CallExpression:
+        if (isTsjvpJvp(this.core, node as ts.CallExpression)) return void this.core.diags.report(node, "nestedJvp", this.fn.name);
         this.call(node as ts.CallExpression);
         break;
       case K.VariableDeclaration: {

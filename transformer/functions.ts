@@ -47,9 +47,24 @@ export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
 
 export const jvpTag = /@jvp(?![\w-])/;
 
-function hasExport(core: Core, node: ts.Node): boolean {
-  const mods = core.ts.canHaveModifiers(node) ? core.ts.getModifiers(node) : undefined;
-  return (mods ?? []).some((m) => m.kind === core.ts.SyntaxKind.ExportKeyword);
+/** Exported by an `export` modifier or by an `export { name }` clause of its own module. */
+function hasExport(core: Core, node: ts.Node, name?: string): boolean {
+  const { ts } = core;
+  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  if ((mods ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
+  return name !== undefined && node.getSourceFile().statements.some((s) =>
+    ts.isExportDeclaration(s) && !s.moduleSpecifier && !s.isTypeOnly && s.exportClause !== undefined && ts.isNamedExports(s.exportClause) &&
+    s.exportClause.elements.some((e) => (e.propertyName ?? e.name).getText() === name));
+}
+
+/** `./lib.ts`: where another module is, seen from this one (messages stay machine-independent). */
+function relativeModulePath(from: string, to: string): string {
+  const a = from.split("/").slice(0, -1);
+  const b = to.split("/");
+  let common = 0;
+  while (common < a.length && common < b.length - 1 && a[common] === b[common]) common++;
+  const up = a.length - common;
+  return (up === 0 ? "./" : "../".repeat(up)) + b.slice(common).join("/");
 }
 
 function returnKindOf(core: Core, node: ts.SignatureDeclaration): Kind | "void" {
@@ -94,7 +109,7 @@ export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
     returnKind: returnKindOf(core, fnNode),
     anchor,
     insertBefore: false,
-    exported: hasExport(core, anchor),
+    exported: hasExport(core, anchor, name),
     tagged: hasTag(core, anchor, jvpTag),
   };
 }
@@ -157,9 +172,9 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   if (!isFunction) return { type: "unknown" };
   const name = ((decl as ts.FunctionDeclaration | ts.VariableDeclaration).name as ts.Identifier).text;
   const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
-  const where = decl.getSourceFile().fileName;
+  const where = relativeModulePath(core.file.fileName, decl.getSourceFile().fileName);
   if (!hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
-  if (!hasExport(core, statement)) return { type: "error", node: target, id: "notExported", args: [name, where] };
+  if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
   // The namespace import must reach the declaring module itself: `import { f } from "./lib"`
   // or `import * as lib from "./lib"; lib.f`.
   const importSymbol = isAlias ? symbol : ts.isPropertyAccessExpression(target) ? symbolOf(core, target.expression) : undefined;

@@ -10,7 +10,7 @@ export interface JvpCall {
 }
 
 /** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
-function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
+export function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
   const declaration = core.checker.getResolvedSignature(call)?.declaration;
   if (!declaration || !core.ts.isFunctionDeclaration(declaration) || declaration.name?.text !== "jvp") return false;
   return hasTag(core, declaration, /@tsjvpApi jvp\b/);

@@ -21,7 +21,7 @@ export interface FileResult {
  */
 export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): FileResult {
   if (file.isDeclarationFile || !file.text.includes("jvp")) return { file, diagnostics: [] };
-  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi), context };
+  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
   const calls = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
   if (calls.length === 0 && tagged.length === 0) return { file, diagnostics: [] };
