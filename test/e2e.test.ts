@@ -1,0 +1,180 @@
+/**
+ * End to end, as a user would: `npm pack` this package, install the tarball with typescript and
+ * ts-patch into fresh consumer projects, build them with `tspc` and the plugin (CommonJS and ES
+ * modules), run the output with node, and rebuild incrementally and under --watch.
+ */
+import { expect } from "chai";
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "./support/compile";
+
+const root = path.join(repoRoot, "build", "e2e");
+const tspc = path.join(root, "node_modules", "ts-patch", "bin", "tspc.js");
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs tspc; returns its exit code and output instead of throwing. */
+function build(cwd: string, ...args: string[]): { code: number; output: string } {
+  try {
+    return { code: 0, output: run(process.execPath, [tspc, "-p", ".", ...args], cwd) };
+  } catch (e) {
+    const error = e as { status: number; stdout: string; stderr: string };
+    return { code: error.status, output: `${error.stdout}${error.stderr}` };
+  }
+}
+
+const lib = `
+/** A library function other modules may differentiate. @jvp */
+export function poly(x: number, y: number): number {
+  return x * x * y + Math.sin(y);
+}
+
+/** @jvp */
+export function scaleInto(v: Float64Array, k: number, out: Float64Array): void {
+  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
+}
+
+/** @jvp */
+export const cube = (x: number): number => x * x * x;
+`;
+
+const main = (ext: string) => `
+import { jvp } from "tsjvp";
+import { poly, scaleInto } from "./lib${ext}";
+
+function f(x: Float64Array): Float64Array {
+  return Float64Array.of(x[0] ** 2, x[0] * x[1]);
+}
+
+function model(x: number): number {
+  const out = new Float64Array(2);
+  scaleInto(Float64Array.of(x, 2 * x), x, out);
+  return poly(x, 3) + out[1];
+}
+
+const [y, yDot] = jvp(f, [Float64Array.of(2, 3)], [Float64Array.of(1, 0.5)]);
+const [m, mDot] = jvp(model, [1.5], [1]);
+const [p, pDot] = jvp(poly, [2, 0.5], [null, 1]);
+console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot }));
+`;
+
+function expectMainOutput(text: string): void {
+  const r = JSON.parse(text);
+  expect(r.y).to.deep.equal([4, 6]);
+  expect(r.yDot).to.deep.equal([4, 4]);
+  const x = 1.5;
+  expect(r.m).to.be.closeTo(x * x * 3 + Math.sin(3) + 2 * x * x, 1e-12);
+  expect(r.mDot).to.be.closeTo(2 * x * 3 + 4 * x, 1e-12);
+  expect(r.pDot).to.be.closeTo(4 + Math.cos(0.5), 1e-12);
+}
+
+function writeProject(dir: string, module: "commonjs" | "nodenext", extra: Record<string, unknown> = {}): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "src"), { recursive: true });
+  const esm = module === "nodenext";
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: path.basename(dir), private: true, ...(esm ? { type: "module" } : {}) }));
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
+    compilerOptions: {
+      target: "es2022", module, strict: true, rootDir: "src", outDir: "out", skipLibCheck: true, types: [],
+      plugins: [{ transform: "tsjvp/transformer" }], ...extra,
+    },
+    include: ["src"],
+  }, null, 2));
+  fs.writeFileSync(path.join(dir, "src", "lib.ts"), lib);
+  fs.writeFileSync(path.join(dir, "src", "main.ts"), main(esm ? ".js" : ""));
+}
+
+describe("end to end: npm pack, a consumer project, tspc with the plugin", function () {
+  this.timeout(300000);
+
+  before(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+    const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", root], repoRoot))[0].filename as string;
+    fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({
+      name: "tsjvp-e2e", private: true,
+      dependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", tsjvp: `file:./${packed}` },
+    }));
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], root);
+  });
+
+  for (const module of ["commonjs", "nodenext"] as const) {
+    it(`builds and runs a ${module === "commonjs" ? "CommonJS" : "ES module"} consumer`, () => {
+      const dir = path.join(root, module);
+      writeProject(dir, module);
+      const result = build(dir);
+      expect(result.output).to.equal("");
+      expect(result.code).to.equal(0);
+      expectMainOutput(run(process.execPath, ["out/main.js"], dir));
+    });
+  }
+
+  it("prints diagnostics like tsc, fails the build, and emits a call that throws", () => {
+    const dir = path.join(root, "diagnostics");
+    writeProject(dir, "commonjs");
+    fs.writeFileSync(path.join(dir, "src", "bad.ts"), [
+      `import { jvp } from "tsjvp";`,
+      `let hits = 0;`,
+      `function counted(x: number): number {`,
+      `  hits++;`,
+      `  return x * x;`,
+      `}`,
+      `export const call = () => jvp(counted, [1], [1]);`,
+      ``,
+    ].join("\n"));
+    const result = build(dir);
+    expect(result.code).to.not.equal(0);
+    expect(result.output).to.contain("src/bad.ts(4,3): error TS97008: Differentiated code writes 'hits'");
+    const pretty = build(dir, "--pretty");
+    // eslint-disable-next-line no-control-regex
+    expect(pretty.output.replace(/\x1b\[[0-9;]*m/g, "")).to.contain("src/bad.ts:4:3 - error TS97008");
+    const script = `try { require("./out/bad.js").call(); console.log("no error"); } catch (e) { console.log(e.message); }`;
+    expect(run(process.execPath, ["-e", script], dir)).to.contain("error TS97008");
+  });
+
+  for (const module of ["commonjs", "nodenext"] as const) {
+    it(`adds a new cross-module mark and rebuilds with --incremental (${module})`, () => {
+      const dir = path.join(root, `incremental-${module}`);
+      writeProject(dir, module, { incremental: true });
+      expect(build(dir).code).to.equal(0);
+      expectMainOutput(run(process.execPath, ["out/main.js"], dir));
+      // Only main.ts changes: lib.js is not re-emitted, and its full twins are already there.
+      const libBefore = fs.statSync(path.join(dir, "out", "lib.js")).mtimeMs;
+      const ext = module === "nodenext" ? ".js" : "";
+      fs.appendFileSync(path.join(dir, "src", "main.ts"), `\nimport { cube } from "./lib${ext}";\nconsole.log(JSON.stringify(jvp(cube, [2], [1])));\n`);
+      expect(build(dir).output).to.equal("");
+      expect(fs.statSync(path.join(dir, "out", "lib.js")).mtimeMs).to.equal(libBefore);
+      const lines = run(process.execPath, ["out/main.js"], dir).trim().split("\n");
+      expectMainOutput(lines[0]);
+      expect(JSON.parse(lines[1])).to.deep.equal([8, 12]);
+    });
+  }
+
+  it("rebuilds under --watch when a new mark is added", async () => {
+    const dir = path.join(root, "watch");
+    writeProject(dir, "commonjs");
+    const child = spawn(process.execPath, [tspc, "-p", ".", "--watch", "--preserveWatchOutput"], { cwd: dir });
+    let output = "";
+    child.stdout.on("data", (d) => (output += String(d)));
+    const waitFor = async (count: number) => {
+      const deadline = Date.now() + 60000;
+      while ((output.match(/Found 0 errors/g) ?? []).length < count) {
+        if (Date.now() > deadline) throw new Error(`watch did not finish a build: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await waitFor(1);
+      expectMainOutput(run(process.execPath, ["out/main.js"], dir));
+      fs.appendFileSync(path.join(dir, "src", "main.ts"), `\nimport { cube } from "./lib";\nconsole.log(JSON.stringify(jvp(cube, [3], [1])));\n`);
+      await waitFor(2);
+      const lines = run(process.execPath, ["out/main.js"], dir).trim().split("\n");
+      expect(JSON.parse(lines[1])).to.deep.equal([27, 27]);
+    } finally {
+      child.kill();
+    }
+  });
+});
