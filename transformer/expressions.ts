@@ -12,7 +12,7 @@ import { deriveCall } from "./calls";
  */
 export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): Dual {
   const { ts } = cx;
-  if (!cx.isActive(expr) && !containsActive(cx, expr)) {
+  if (!cx.isActive(expr) && !needsRewrite(cx, expr)) {
     let primal = expr;
     while (ts.isParenthesizedExpression(primal)) primal = primal.expression; // the factory re-adds needed ones
     return { primal, tangent: null };
@@ -237,7 +237,7 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
  * function with differentiated arguments (a twin, or a diagnostic), or builds an object or array
  * from differentiated values (a diagnostic).
  */
-function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
+export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
   const { ts } = cx;
   if (ts.isCallExpression(e)) {
     const callee = skipOuter(cx.core, e.expression);

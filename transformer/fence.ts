@@ -112,7 +112,10 @@ class Fence {
   private binary(e: ts.BinaryExpression): void {
     const { ts } = this;
     const op = e.operatorToken.kind;
-    if (op === ts.SyntaxKind.CommaToken) return this.no(e, "The comma operator", "Write separate statements.");
+    if (op === ts.SyntaxKind.CommaToken) {
+      // `for (…; …; i++, j--)` is fine; elsewhere the comma operator hides a statement.
+      if (!this.statementPosition(e)) return this.no(e, "The comma operator", "Write separate statements.");
+    }
     if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
       if (!this.statementPosition(e)) this.core.diags.report(e, "sideEffectInExpression", "An assignment");
       this.writeTarget(e.left);
@@ -130,9 +133,10 @@ class Fence {
   private statementPosition(e: ts.Expression): boolean {
     const { ts } = this;
     let node: ts.Node = e;
-    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const isComma = (n: ts.Node) => ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.CommaToken;
+    while (ts.isParenthesizedExpression(node.parent) || isComma(node.parent)) node = node.parent;
     const parent = node.parent;
-    if (ts.isExpressionStatement(parent)) return true;
+    if (ts.isExpressionStatement(parent)) return !isComma(node);
     if (ts.isForStatement(parent)) return parent.initializer === node || parent.incrementor === node;
     return false;
   }

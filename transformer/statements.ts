@@ -229,12 +229,13 @@ function buildOp(cx: TwinContext, op: keyof typeof opToKind, [l, r]: ts.Expressi
   return cx.f.createBinaryExpression(l, cx.ts.SyntaxKind[opToKind[op]] as ts.BinaryOperator, r);
 }
 
-/** `x_dot = t`, written `x_dot += u` when t is `x_dot + u`; a symbolic zero is written 0. */
+/** `x_dot = t`, written `x_dot += u` when t is `x_dot + u` (likewise -, *, /); a symbolic zero is written 0. */
 function tangentUpdate(cx: TwinContext, dot: ts.Expression, t: ts.Expression | null): ts.Statement {
   const { ts, f } = cx;
   if (t && ts.isBinaryExpression(t) && t.left === dot) {
     const k = t.operatorToken.kind;
-    const compoundKind = k === ts.SyntaxKind.PlusToken ? ts.SyntaxKind.PlusEqualsToken : k === ts.SyntaxKind.MinusToken ? ts.SyntaxKind.MinusEqualsToken : undefined;
+    const K = ts.SyntaxKind;
+    const compoundKind = ({ [K.PlusToken]: K.PlusEqualsToken, [K.MinusToken]: K.MinusEqualsToken, [K.AsteriskToken]: K.AsteriskEqualsToken, [K.SlashToken]: K.SlashEqualsToken } as Partial<Record<ts.SyntaxKind, ts.CompoundAssignmentOperator>>)[k];
     const right = ts.isParenthesizedExpression(t.right) ? t.right.expression : t.right;
     if (compoundKind) return f.createExpressionStatement(f.createBinaryExpression(dot, compoundKind, right));
   }
