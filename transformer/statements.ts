@@ -121,6 +121,10 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     const value = derive(cx, d.initializer, b);
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
     if (dot && bindTwinResult(cx, b, value, name, dot, (pattern, call) => cx.constDecl(pattern, call, flags))) continue;
+    if (adoptHeldResult(cx, b, value, name, d.type, flags)) {
+      if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
+      continue;
+    }
     declare(name, d.type, value.primal);
     // A value without tangent (a fresh array, a constant) starts the variable's tangent at zero.
     if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
@@ -143,6 +147,24 @@ function bindTwinResult(
   if (p !== value.primal || t !== value.tangent) return false;
   const pattern = f.createArrayBindingPattern([name, dot].map((n) => f.createBindingElement(undefined, undefined, n)));
   b.statements[b.statements.length - 1] = make(pattern, decl.initializer);
+  return true;
+}
+
+/**
+ * `const t = 1 / u` rather than `const _t1 = 1 / u; const t = _t1;`: when the value is the
+ * temporary just declared, declare the user's variable there instead and let the tangent refer to it.
+ */
+function adoptHeldResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, type: ts.TypeNode | undefined, flags: ts.NodeFlags): boolean {
+  const { ts, f } = cx;
+  const last = b.statements[b.statements.length - 1];
+  const decl = last && ts.isVariableStatement(last) ? last.declarationList.declarations[0] : undefined;
+  if (!decl || decl.name !== value.primal || !decl.initializer) return false;
+  b.statements[b.statements.length - 1] = f.createVariableStatement(undefined,
+    f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, decl.initializer)], flags));
+  const temp = value.primal;
+  const rename = (n: ts.Node): ts.Node => (n === temp ? name : ts.visitEachChild(n, rename, cx.core.context));
+  value.primal = name;
+  if (value.tangent) value.tangent = rename(value.tangent) as ts.Expression;
   return true;
 }
 
