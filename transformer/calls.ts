@@ -23,8 +23,21 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     }
     if (cx.kind(callee.expression) === "arr") return arrayMethod(cx, call, callee, b);
   }
-  const anyActive = call.arguments.some((a) => cx.isActive(a));
+  // A method's receiver is an input too: `x.valueOf()` on a differentiated x.
+  const receiverActive = ts.isPropertyAccessExpression(callee) && cx.isActive(callee.expression);
+  const anyActive = receiverActive || call.arguments.some((a) => cx.isActive(a));
   const target = cx.activity.callee(call.expression);
+  if (target.type === "local" || target.type === "imported") {
+    // A differentiated argument for a parameter that cannot carry a tangent (`v: any`) would lose it.
+    const kinds = target.type === "local" ? target.fn.params.map((p) => p.kind) : target.paramKinds;
+    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && !differentiable(kinds[i] ?? "other"));
+    if (lost >= 0) {
+      const param = target.type === "local" ? target.fn.params[lost] : undefined;
+      const type = param ? cx.core.checker.typeToString(cx.core.checker.getTypeAtLocation(param.node)) : "a rest or non-numeric parameter";
+      cx.report(call.arguments[lost], "unsupportedType", param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`, type);
+      return { primal: call, tangent: null };
+    }
+  }
   if (target.type === "local") {
     const spec = cx.activity.calleeSpec(call);
     if (!spec) return visitInactive(cx, call, b, false);

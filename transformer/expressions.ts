@@ -208,13 +208,18 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
   const { ts } = cx;
   const kind = cx.kind(e);
   // Numbers reaching here are piecewise constant (bitwise ops, Math.floor, .length); objects and
-  // plain arrays would drop the tangents they hold.
+  // plain arrays would drop the tangents they hold, and so would `a || b` on numbers.
+  const logical = ts.isBinaryExpression(e) && isLogical(cx, e);
+  if (checkKind && kind === "num" && logical && containsActive(cx, e)) {
+    cx.report(e, "unsupportedSyntax", `'${e.operatorToken.getText()}' on differentiated numbers`, cx.spec.fn.name, "Use a conditional: c ? a : b.");
+    return { primal: e, tangent: null };
+  }
   if (checkKind && (kind === "other" || kind === "arr")) {
     cx.report(e, "unsupportedSyntax", `This ${syntaxName(cx, e)} holding differentiated values`, cx.spec.fn.name,
       "tsjvp differentiates numbers and Float64Arrays; use Float64Array.of(...) for arrays of numbers.");
     return { primal: e, tangent: null };
   }
-  const shortCircuit = ts.isBinaryExpression(e) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(e.operatorToken.kind);
+  const shortCircuit = logical;
   const visit = (child: ts.Node): ts.Node => {
     if (!ts.isExpression(child) || !needsRewrite(cx, child)) return child;
     const inner = new BlockBuilder();
@@ -243,10 +248,17 @@ export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
     const callee = skipOuter(cx.core, e.expression);
     const builtin = ts.isPropertyAccessExpression(callee) &&
       (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array") || cx.kind(callee.expression) === "arr");
-    if (!builtin && e.arguments.some((a) => containsActive(cx, a))) return true;
+    const receiver = ts.isPropertyAccessExpression(callee) && containsActive(cx, callee.expression);
+    if (!builtin && (receiver || e.arguments.some((a) => containsActive(cx, a)))) return true;
   }
+  if (ts.isBinaryExpression(e) && isLogical(cx, e) && containsActive(cx, e)) return true;
   if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;
   return ts.forEachChild(e, (c) => (needsRewrite(cx, c) ? true : undefined)) ?? false;
+}
+
+function isLogical(cx: TwinContext, e: ts.BinaryExpression): boolean {
+  const K = cx.ts.SyntaxKind;
+  return [K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken].includes(e.operatorToken.kind);
 }
 
 export function syntaxName(cx: TwinContext, e: ts.Node): string {

@@ -21,9 +21,20 @@ export function fence(core: Core, fn: FnInfo): boolean {
   for (const p of node.parameters) {
     if (p.dotDotDotToken) unsupported(core, p, "A rest parameter", fn, "Declare each parameter, or pass a Float64Array.");
     else if (!ts.isIdentifier(p.name)) unsupported(core, p, "A destructured parameter", fn, "Take the whole value and read its fields in the body.");
+    else if (p.initializer && readsParameter(core, p.initializer, node)) {
+      unsupported(core, p.initializer, "A default value computed from another parameter", fn, "Pass the value explicitly, or compute it in the body.");
+    }
   }
   if (node.body) new Fence(core, fn).visit(node.body);
   return core.diags.items.length === before;
+}
+
+function readsParameter(core: Core, e: ts.Node, fn: ts.SignatureDeclaration): boolean {
+  if (core.ts.isIdentifier(e)) {
+    const decl = symbolOf(core, e)?.valueDeclaration;
+    return decl !== undefined && core.ts.isParameter(decl) && decl.parent === fn;
+  }
+  return core.ts.forEachChild(e, (c) => (readsParameter(core, c, fn) ? true : undefined)) ?? false;
 }
 
 function unsupported(core: Core, node: ts.Node, what: string, fn: FnInfo, instead: string): void {
@@ -83,6 +94,10 @@ class Fence {
       case K.TaggedTemplateExpression: return this.no(node, "A tagged template", "Call the function directly.");
       case K.MetaProperty: return this.no(node, "'new.target' / 'import.meta'", "Pass the value as a parameter.");
       case K.PropertyAccessExpression:
+        if ((node as ts.PropertyAccessExpression).name.text === "buffer") {
+          return this.no(node, "Sharing a typed array's buffer", "Use .subarray(…) for a view: tsjvp mirrors views in the tangent.");
+        }
+      // falls through
       case K.ElementAccessExpression:
         if ((node as ts.PropertyAccessExpression).questionDotToken) return this.no(node, "Optional chaining (?.)", "Check for undefined with an if statement first.");
         break;
