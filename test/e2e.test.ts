@@ -153,6 +153,28 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     });
   }
 
+  it("maps a run-time error inside a twin back to the user's line (source maps)", () => {
+    const dir = path.join(root, "sourcemaps");
+    writeProject(dir, "commonjs", { sourceMap: true });
+    fs.writeFileSync(path.join(dir, "src", "checked.ts"), [
+      `import { jvp } from "tsjvp";`,
+      `function checkedLog(x: number): number {`,
+      `  const y = x * 2;`,
+      `  if (y <= 0) {`,
+      `    throw new Error("checkedLog needs a positive argument");`,
+      `  }`,
+      `  return Math.log(y);`,
+      `}`,
+      `export const run = () => jvp(checkedLog, [-1], [1]);`,
+      ``,
+    ].join("\n"));
+    expect(build(dir).output).to.equal("");
+    const script = `try { require("./out/checked.js").run(); } catch (e) { console.log(e.stack); }`;
+    const stack = run(process.execPath, ["--enable-source-maps", "-e", script], dir);
+    expect(stack).to.contain("checkedLog needs a positive argument");
+    expect(stack).to.match(/src\/checked\.ts:5:\d+/);
+  });
+
   it("rebuilds under --watch when a new mark is added", async () => {
     const dir = path.join(root, "watch");
     writeProject(dir, "commonjs");

@@ -11,9 +11,24 @@ export interface JvpCall {
 
 /** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
 export function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
+  if (!mayBeJvp(core, call.expression)) return false;
   const declaration = core.checker.getResolvedSignature(call)?.declaration;
   if (!declaration || !core.ts.isFunctionDeclaration(declaration) || declaration.name?.text !== "jvp") return false;
   return hasTag(core, declaration, /@tsjvpApi jvp\b/);
+}
+
+/**
+ * A cheap filter before resolving signatures (costly on every call): the callee must be an
+ * imported binding of something named `jvp` (`jvp`, `J` from `import { jvp as J }`) or `ns.jvp`.
+ */
+function mayBeJvp(core: Core, callee: ts.Expression): boolean {
+  const { ts } = core;
+  const e = skipOuter(core, callee);
+  if (ts.isPropertyAccessExpression(e)) return e.name.text === "jvp";
+  if (!ts.isIdentifier(e)) return false;
+  const symbol = core.checker.getSymbolAtLocation(e);
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
+  return core.checker.getAliasedSymbol(symbol).getName() === "jvp";
 }
 
 /** Every jvp call of the file in source order; inline arrows numbered in that order. */

@@ -39,6 +39,13 @@ export function inputModules(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".snap.ts")).sort();
 }
 
+/** The printer indents by 4 spaces; print with the input's own indentation unit instead. */
+function reindent(text: string, input: string): string {
+  const unit = /^( +)\S/m.exec(input)?.[1].length ?? 4;
+  if (unit === 4) return text;
+  return text.replace(/^((?: {4})+)/gm, (lead: string) => " ".repeat((lead.length / 4) * unit));
+}
+
 export function compileFixture(dir: string, options = fixtureOptions()): CompiledFixture {
   const roots = inputModules(dir).map((f) => path.join(dir, f));
   const program = ts.createProgram(roots, options);
@@ -51,7 +58,7 @@ export function compileFixture(dir: string, options = fixtureOptions()): Compile
       diagnostics.push(...out.diagnostics);
       return out.file;
     }], options);
-    printed.set(path.basename(root), printer.printFile(result.transformed[0]));
+    printed.set(path.basename(root), reindent(printer.printFile(result.transformed[0]), file.text));
     result.dispose();
   }
   const host: ts.FormatDiagnosticsHost = {
