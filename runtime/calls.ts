@@ -1,11 +1,53 @@
 // Helpers for rewritten jvp call sites whose arguments are not visible at build time.
+import type { Tangent } from "./tangent-types";
 
-/** Zeros with the structure of `primal`: 0 for numbers, a zeroed copy for Float64Arrays. */
-export function zerosLike(primal: unknown): unknown {
+/**
+ * Zeros with the structure of `primal`: 0 for numbers, zeroed Float64Arrays, the same nesting for
+ * arrays and plain objects, null for what is not differentiable; function-valued fields are omitted.
+ */
+export function zerosLike<T>(primal: T): Tangent<T> {
+  return zeros(primal) as Tangent<T>;
+}
+
+function zeros(primal: unknown): unknown {
   if (typeof primal === "number") return 0;
   if (primal instanceof Float64Array) return new Float64Array(primal.length);
-  if (Array.isArray(primal)) return primal.map(zerosLike);
+  if (Array.isArray(primal)) return primal.map(zeros);
+  if (isPlainObject(primal)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(primal)) {
+      if (typeof primal[key] !== "function") out[key] = zeros(primal[key]);
+    }
+    return out;
+  }
   return null;
+}
+
+/**
+ * A tangent as the twins expect it (`Tangent<T>`): every null inside `tangent` (a symbolic zero,
+ * "not differentiated here") becomes zeros of the matching part of `primal`.
+ */
+export function fillZeros<T>(tangent: unknown, primal: T): Tangent<T> {
+  return fill(tangent, primal) as Tangent<T>;
+}
+
+function fill(tangent: unknown, primal: unknown): unknown {
+  if (tangent === null || tangent === undefined) return zeros(primal);
+  if (Array.isArray(primal) && Array.isArray(tangent)) return primal.map((p, i) => fill(tangent[i], p));
+  if (isPlainObject(primal) && isPlainObject(tangent)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(primal)) {
+      if (typeof primal[key] !== "function") out[key] = fill(tangent[key], primal[key]);
+    }
+    return out;
+  }
+  return tangent;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -26,7 +68,7 @@ export function applyTwin<R>(
   const args: unknown[] = [];
   for (let i = 0; i < primals.length; i++) {
     args.push(primals[i]);
-    if (differentiable[i]) args.push(tangents[i] ?? zerosLike(primals[i]));
+    if (differentiable[i]) args.push(fill(tangents[i], primals[i]));
     else if (tangents[i] != null) throw new Error(`tsjvp: parameter ${i + 1} cannot be differentiated yet; pass a null tangent for it`);
   }
   return twin(...args);

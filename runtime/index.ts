@@ -6,7 +6,7 @@
 export type { Tangent, TangentIn } from "./tangent-types";
 import type { Tangent, TangentIn } from "./tangent-types";
 export { extremumDot, powDot } from "./rules";
-export { applyTwin, compileError, zerosLike } from "./calls";
+export { applyTwin, compileError, fillZeros, zerosLike } from "./calls";
 
 /**
  * Forward-mode Jacobian-vector product, as `jax.jvp`: returns `[fun(...primals), J·tangents]`.

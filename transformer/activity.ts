@@ -3,22 +3,25 @@ import { Core, differentiable, isGlobal, kindOf, skipOuter, symbolOf } from "./c
 import { Callee, resolveCallee } from "./functions";
 import { inactiveMath } from "./rules";
 import type { Spec, SpecRegistry } from "./specs";
+import { AccessPath, accessPath, overlaps, pathOf } from "./paths";
 
 /** Float64Array methods that return the receiver or a view sharing its storage. */
 const viewMethods = new Set(["subarray", "fill"]);
 
 /**
- * Activity analysis of one specialisation (flow-insensitive, to a fixpoint): a variable is active
- * when it may hold a value that depends on an active input. Float64Array variables that may share
- * storage form one class (union-find), active as a whole: writing a differentiated value into
- * any of them makes all of them carry tangents, exactly as the primal aliases.
+ * Activity analysis of one specialisation (flow-insensitive, to a fixpoint): a value is active
+ * when it may depend on an active input. Activity is tracked per access path (`s.mean`, `p.w`),
+ * so a field computed only from constants stays inactive. Values held by reference
+ * (Float64Arrays, objects, arrays) that may share storage form one class (union-find): writing a
+ * differentiated value into any of them makes the whole class carry tangents, as the primal aliases.
  */
 export class Activity {
   private readonly parent = new Map<ts.Symbol, ts.Symbol>();
-  private readonly active = new Set<ts.Symbol>();
+  /** Active paths, as (variable, suffix): suffix "" is the whole value, ".w" one field. */
+  private readonly marks: AccessPath[] = [];
   private readonly callees = new Map<ts.Node, Callee>();
   returnsActive = false;
-  /** Per parameter: active after analysis (an array parameter may become active by being written). */
+  /** Per parameter: active after analysis (a reference parameter may become active by being written). */
   paramActive: boolean[] = [];
   private ranOnce = false;
 
@@ -34,20 +37,20 @@ export class Activity {
     }
     const before = `${this.returnsActive}:${this.paramActive.join()}`;
     fn.params.forEach((p, i) => {
-      if (mask[i] && p.symbol) this.mark(p.symbol);
+      if (mask[i]) for (const s of p.symbols) this.mark({ symbol: s, suffix: "" });
     });
     for (let size = -1; size !== this.size(); ) {
       size = this.size();
       this.walk(fn.node.body!);
     }
-    this.paramActive = fn.params.map((p) => p.symbol !== undefined && this.isActiveSymbol(p.symbol));
+    this.paramActive = fn.params.map((p) => p.symbols.some((s) => this.isActiveSymbol(s)));
     const changed = !this.ranOnce || before !== `${this.returnsActive}:${this.paramActive.join()}`;
     this.ranOnce = true;
     return changed;
   }
 
   private size(): number {
-    return this.active.size * 100003 + this.parent.size + (this.returnsActive ? 1 : 0);
+    return this.marks.length * 100003 + this.parent.size * 7 + (this.returnsActive ? 1 : 0);
   }
 
   private find(s: ts.Symbol): ts.Symbol {
@@ -59,23 +62,22 @@ export class Activity {
   private union(a: ts.Symbol, b: ts.Symbol): void {
     const ra = this.find(a);
     const rb = this.find(b);
-    if (ra === rb) return;
-    this.parent.set(ra, rb);
-    if (this.active.has(ra)) this.active.add(rb);
+    if (ra !== rb) this.parent.set(ra, rb);
   }
 
-  private mark(s: ts.Symbol): void {
-    this.active.add(this.find(s));
+  /** A class of aliases is one value: marks on any member apply to all. */
+  private mark(path: AccessPath): void {
+    if (!this.isActivePath(path, true)) this.marks.push(path);
+  }
+
+  /** Is any part of the value at `path` active? (`exact`: is all of it already marked?) */
+  isActivePath(path: AccessPath, exact = false): boolean {
+    const root = this.find(path.symbol);
+    return this.marks.some((m) => this.find(m.symbol) === root && (exact ? path.suffix.startsWith(m.suffix) && (path.suffix === m.suffix || path.suffix[m.suffix.length] === ".") : overlaps(m.suffix, path.suffix)));
   }
 
   isActiveSymbol(s: ts.Symbol): boolean {
-    return this.active.has(this.find(s));
-  }
-
-  /** Symbols of every variable in `s`'s alias class (for diagnostics on outer state). */
-  aliasesOf(s: ts.Symbol): ts.Symbol[] {
-    const root = this.find(s);
-    return [...this.parent.keys(), root].filter((k, i, all) => all.indexOf(k) === i && this.find(k) === root);
+    return this.isActivePath({ symbol: s, suffix: "" });
   }
 
   callee(node: ts.Expression): Callee {
@@ -100,18 +102,23 @@ export class Activity {
   isActive(expr: ts.Expression): boolean {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
-    if (ts.isIdentifier(e)) {
-      const s = symbolOf(this.core, e);
-      return s !== undefined && this.isActiveSymbol(s);
-    }
-    if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(el));
+    const kind = kindOf(this.core, e);
+    if (kind === "none" || kind === "other") return false;
+    // Properties of a Float64Array or an array (.length) are sizes, not differentiable data.
+    if (ts.isPropertyAccessExpression(e) && kindOf(this.core, e.expression) !== "tree") return false;
+    const path = accessPath(this.core, e);
+    if (path) return this.isActivePath(path);
+    if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(ts.isSpreadElement(el) ? el.expression : el));
+    if (ts.isObjectLiteralExpression(e)) return e.properties.some((p) => this.isActiveProperty(p));
     if (ts.isConditionalExpression(e)) return this.isActive(e.whenTrue) || this.isActive(e.whenFalse);
-    if (ts.isElementAccessExpression(e)) return kindOf(this.core, e) === "num" && this.isActive(e.expression);
+    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
+      const k = kindOf(this.core, e);
+      return k !== "none" && k !== "other" && this.isActive(e.expression);
+    }
     if (ts.isBinaryExpression(e)) {
       if (kindOf(this.core, e) !== "num") return false;
       const op = e.operatorToken.kind;
       const K = ts.SyntaxKind;
-      if (op === K.EqualsToken) return this.isActive(e.right);
       return [K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken].includes(op)
         && (this.isActive(e.left) || this.isActive(e.right));
     }
@@ -126,6 +133,14 @@ export class Activity {
     return false;
   }
 
+  private isActiveProperty(p: ts.ObjectLiteralElementLike): boolean {
+    const { ts } = this.core;
+    if (ts.isPropertyAssignment(p)) return this.isActive(p.initializer);
+    if (ts.isShorthandPropertyAssignment(p)) return this.isActive(p.name);
+    if (ts.isSpreadAssignment(p)) return this.isActive(p.expression);
+    return false;
+  }
+
   private isActiveCall(call: ts.CallExpression): boolean {
     const { ts } = this.core;
     const callee = call.expression;
@@ -134,10 +149,12 @@ export class Activity {
       const name = callee.name.text;
       if (isGlobal(this.core, callee.expression, "Math")) return !inactiveMath.has(name) && anyArg();
       if (isGlobal(this.core, callee.expression, "Float64Array")) return anyArg();
-      if (kindOf(this.core, callee.expression) === "arr") {
+      const receiverKind = kindOf(this.core, callee.expression);
+      if (receiverKind === "arr") {
         if (name === "fill") return this.isActive(callee.expression) || (call.arguments.length > 0 && this.isActive(call.arguments[0]));
         return (name === "slice" || name === "at" || viewMethods.has(name)) && this.isActive(callee.expression);
       }
+      if (receiverKind === "tree" && (name === "map" || name === "reduce")) return this.isActiveCallback(call);
     }
     const target = this.callee(callee);
     if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
@@ -145,53 +162,76 @@ export class Activity {
     return false;
   }
 
-  /** Variables whose storage `expr` may share (for Float64Array values). */
+  /** `xs.map(f)` / `xs.reduce(f, init)`: active when the callback's result is. */
+  private isActiveCallback(call: ts.CallExpression): boolean {
+    const { ts } = this.core;
+    const fn = call.arguments[0];
+    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return false;
+    return callbackResults(this.core, fn).some((r) => this.isActive(r));
+  }
+
+  /** Variables whose storage `expr` may share (for values held by reference). */
   private aliasSources(expr: ts.Expression): ts.Symbol[] {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
-    if (ts.isIdentifier(e)) {
-      const s = symbolOf(this.core, e);
-      return s ? [s] : [];
-    }
+    const path = accessPath(this.core, e);
+    if (path) return [path.symbol];
+    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.aliasSources(e.expression);
     if (ts.isConditionalExpression(e)) return [...this.aliasSources(e.whenTrue), ...this.aliasSources(e.whenFalse)];
+    if (ts.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => this.aliasSources(ts.isSpreadElement(el) ? el.expression : el));
+    if (ts.isObjectLiteralExpression(e)) {
+      return e.properties.flatMap((p) => ts.isPropertyAssignment(p) ? this.aliasSources(p.initializer)
+        : ts.isShorthandPropertyAssignment(p) ? this.aliasSources(p.name) : ts.isSpreadAssignment(p) ? this.aliasSources(p.expression) : []);
+    }
     if (ts.isCallExpression(e)) {
       if (ts.isPropertyAccessExpression(e.expression) && viewMethods.has(e.expression.name.text)) {
         return this.aliasSources(e.expression.expression);
       }
       const target = this.callee(e.expression);
       if (target.type === "local" || target.type === "imported") {
-        // A function returning a Float64Array may return one of its arguments.
-        return e.arguments.filter((a) => kindOf(this.core, a) === "arr").flatMap((a) => this.aliasSources(a));
+        // A function returning a reference may return (part of) one of its arguments.
+        return e.arguments.filter((a) => isReference(this.core, a)).flatMap((a) => this.aliasSources(a));
       }
     }
     return [];
   }
 
-  private assign(target: ts.Symbol, targetNode: ts.Node, value: ts.Expression): void {
-    if (kindOf(this.core, targetNode) === "arr") {
-      for (const s of this.aliasSources(value)) this.union(target, s);
+  /** `target = value`: aliasing for references, then activity (field by field for literals). */
+  private assign(target: AccessPath, targetNode: ts.Node, value: ts.Expression): void {
+    const { ts } = this.core;
+    if (isReference(this.core, targetNode)) {
+      for (const s of this.aliasSources(value)) this.union(target.symbol, s);
+    }
+    const v = skipOuter(this.core, value);
+    if (ts.isObjectLiteralExpression(v) && v.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
+      for (const p of v.properties as ts.NodeArray<ts.PropertyAssignment | ts.ShorthandPropertyAssignment>) {
+        const key = p.name.getText();
+        const fieldValue = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+        if (this.isActive(fieldValue)) this.mark({ symbol: target.symbol, suffix: `${target.suffix}.${key}` });
+      }
+      return;
     }
     if (this.isActive(value)) this.mark(target);
   }
 
-  private markArray(arrayExpr: ts.Expression): void {
-    for (const s of this.aliasSources(arrayExpr)) this.mark(s);
+  private markValue(expr: ts.Expression): void {
+    const path = accessPath(this.core, skipOuter(this.core, expr));
+    if (path) this.mark(path);
+    else for (const s of this.aliasSources(expr)) this.mark({ symbol: s, suffix: "" });
   }
 
   private walk(node: ts.Node): void {
     const { ts } = this.core;
-    if (ts.isVariableDeclaration(node) && node.initializer && ts.isIdentifier(node.name)) {
-      const s = symbolOf(this.core, node.name);
-      if (s) this.assign(s, node.name, node.initializer);
+    if (ts.isVariableDeclaration(node) && node.initializer) {
+      this.declaration(node.name, node.initializer);
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       this.assignment(node);
     } else if (ts.isCallExpression(node)) {
       this.callEffects(node);
     } else if (ts.isForOfStatement(node) && ts.isVariableDeclarationList(node.initializer)) {
       const d = node.initializer.declarations[0];
-      const s = d && ts.isIdentifier(d.name) ? symbolOf(this.core, d.name) : undefined;
-      if (s && this.isActive(node.expression)) this.mark(s);
-    } else if (ts.isReturnStatement(node) && node.expression && this.isActive(node.expression)) {
+      if (d) this.element(d.name, node.expression);
+    } else if (ts.isReturnStatement(node) && node.expression && this.isActive(node.expression) && this.ownsReturn(node)) {
       this.returnsActive = true;
     }
     if (ts.isArrowFunction(this.spec.fn.node) && node === this.spec.fn.node.body && !ts.isBlock(node)) {
@@ -200,36 +240,109 @@ export class Activity {
     ts.forEachChild(node, (child) => this.walk(child));
   }
 
-  private assignment(node: ts.BinaryExpression): void {
+  /** A return statement of the differentiated function itself (not of a map/reduce callback). */
+  private ownsReturn(node: ts.Node): boolean {
+    let p = node.parent;
+    while (p && !this.core.ts.isFunctionLike(p)) p = p.parent;
+    return p === this.spec.fn.node;
+  }
+
+  /** `const name = init`, with object and array destructuring. */
+  private declaration(name: ts.BindingName, init: ts.Expression): void {
     const { ts } = this.core;
+    if (ts.isIdentifier(name)) {
+      const s = symbolOf(this.core, name);
+      if (s) this.assign({ symbol: s, suffix: "" }, name, init);
+      return;
+    }
+    const source = accessPath(this.core, skipOuter(this.core, init));
+    name.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el) || !ts.isIdentifier(el.name)) return;
+      const key = ts.isObjectBindingPattern(name) ? (el.propertyName ?? el.name).getText() : String(i);
+      const s = symbolOf(this.core, el.name);
+      if (!s) return;
+      const active = source ? this.isActivePath({ symbol: source.symbol, suffix: `${source.suffix}.${key}` }) : this.isActive(init);
+      if (isReference(this.core, el.name)) for (const src of this.aliasSources(init)) this.union(s, src);
+      if (active) this.mark({ symbol: s, suffix: "" });
+    });
+  }
+
+  /** A loop or callback variable bound to an element of `collection`. */
+  private element(name: ts.BindingName, collection: ts.Expression): void {
+    const s = this.core.ts.isIdentifier(name) ? symbolOf(this.core, name) : undefined;
+    if (!s) return;
+    if (isReference(this.core, name)) for (const src of this.aliasSources(collection)) this.union(s, src);
+    if (this.isActive(collection)) this.mark({ symbol: s, suffix: "" });
+  }
+
+  private assignment(node: ts.BinaryExpression): void {
     const left = skipOuter(this.core, node.left);
-    if (ts.isIdentifier(left)) {
-      const s = symbolOf(this.core, left);
-      if (s) this.assign(s, left, node.right);
-    } else if (ts.isElementAccessExpression(left) && this.isActive(node.right)) {
-      this.markArray(left.expression);
+    const path = accessPath(this.core, left);
+    if (path) return this.assign(path, left, node.right);
+    if ((this.core.ts.isElementAccessExpression(left) || this.core.ts.isPropertyAccessExpression(left)) && this.isActive(node.right)) {
+      this.markValue(left.expression);
     }
   }
 
   private callEffects(call: ts.CallExpression): void {
     const { ts } = this.core;
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && kindOf(this.core, callee.expression) === "arr") {
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiverKind = kindOf(this.core, callee.expression);
       const name = callee.name.text;
-      if ((name === "set" || name === "fill") && call.arguments.length > 0 && this.isActive(call.arguments[0])) {
-        this.markArray(callee.expression);
+      if (receiverKind === "arr") {
+        if ((name === "set" || name === "fill") && call.arguments.length > 0 && this.isActive(call.arguments[0])) this.markValue(callee.expression);
+        return;
       }
-      return;
+      if (receiverKind === "tree" && (name === "map" || name === "reduce")) return this.callbackEffects(call, callee.expression, name);
+      if (receiverKind === "tree" && name === "push" && call.arguments.some((a) => this.isActive(a))) return this.markValue(callee.expression);
     }
     const target = this.callee(callee);
     if (target.type === "local") {
       const spec = this.calleeSpec(call);
       spec?.activity.paramActive.forEach((isActive, i) => {
-        if (isActive && i < call.arguments.length && kindOf(this.core, call.arguments[i]) === "arr") this.markArray(call.arguments[i]);
+        if (isActive && i < call.arguments.length && isReference(this.core, call.arguments[i])) this.markValue(call.arguments[i]);
       });
     } else if (target.type === "imported" && call.arguments.some((a) => this.isActive(a))) {
-      // Another module's twin may write into any array argument: assume it does.
-      for (const a of call.arguments) if (kindOf(this.core, a) === "arr") this.markArray(a);
+      // Another module's twin may write into any argument held by reference: assume it does.
+      for (const a of call.arguments) if (isReference(this.core, a)) this.markValue(a);
+    }
+  }
+
+  /** Binds a callback's parameters: the element, and for reduce the accumulator. */
+  private callbackEffects(call: ts.CallExpression, collection: ts.Expression, name: string): void {
+    const { ts } = this.core;
+    const fn = call.arguments[0];
+    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return;
+    const [first, second] = fn.parameters;
+    const element = name === "map" ? first : second;
+    if (element) this.element(element.name, collection);
+    if (name === "reduce" && first && ts.isIdentifier(first.name)) {
+      const acc = symbolOf(this.core, first.name);
+      if (!acc) return;
+      if (call.arguments[1] && this.isActive(call.arguments[1])) this.mark({ symbol: acc, suffix: "" });
+      if (callbackResults(this.core, fn).some((r) => this.isActive(r))) this.mark({ symbol: acc, suffix: "" });
     }
   }
 }
+
+/** Values held by reference: Float64Arrays and pytrees (objects, arrays, tuples). */
+export function isReference(core: Core, node: ts.Node): boolean {
+  const k = kindOf(core, node);
+  return k === "arr" || k === "tree";
+}
+
+/** The values a callback returns: its expression body, or its return statements' values. */
+export function callbackResults(core: Core, fn: ts.ArrowFunction | ts.FunctionExpression): ts.Expression[] {
+  const { ts } = core;
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+export { pathOf };

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core, differentiable, Kind, skipOuter } from "./core-context";
+import { Core, differentiable, Kind, kindOfType, reportUnsupportedType, skipOuter } from "./core-context";
 import { Callee, FnInfo } from "./functions";
 import { JvpCall } from "./marks";
 import { ModuleImports } from "./module-services";
@@ -7,7 +7,7 @@ import { fullMask, Spec, SpecRegistry } from "./specs";
 
 /** How one `jvp(f, primals, tangents)` call is rewritten. */
 export type CallPlan =
-  | { readonly type: "twin"; readonly spec: Spec; readonly dynamic: boolean }
+  | { readonly type: "twin"; readonly spec: Spec; readonly dynamic: boolean; readonly fill: readonly boolean[] }
   | { readonly type: "imported"; readonly name: string; readonly specifier: string; readonly mask: readonly boolean[]; readonly returnKind: Kind | "void"; readonly dynamic: boolean }
   | { readonly type: "failed"; readonly diagnostic: ts.Diagnostic };
 
@@ -29,18 +29,21 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
     fn = callee.fn;
   }
   const literal = literalArgs(core, primals, tangents);
-  if (!literal || !literal.direct) return { type: "twin", spec: registry.get(fn, fullMask(fn)), dynamic: true };
-  const mask: boolean[] = [];
+  // A tangent for a parameter that cannot carry one (a class instance, `any`) is an error, whether
+  // or not the call can be interleaved in place.
   for (const [i, p] of fn.params.entries()) {
-    const t = literal.tangents[i];
-    const given = t !== undefined && !isNull(core, t);
-    if (given && p.kind === "other") {
-      return { type: "failed", diagnostic: core.diags.report(t, "unsupportedType", p.name, core.checker.typeToString(core.checker.getTypeAtLocation(p.node))) };
+    const t = literal?.tangents[i];
+    if (t !== undefined && !isNull(core, t) && p.kind === "other") {
+      return { type: "failed", diagnostic: reportUnsupportedType(core, t, p.name, core.checker.getTypeAtLocation(p.node)) };
     }
-    mask.push(given && differentiable(p.kind));
   }
+  if (!literal || !literal.direct) return { type: "twin", spec: registry.get(fn, fullMask(fn)), dynamic: true, fill: [] };
+  const mask = fn.params.map((p, i) => {
+    const t = literal.tangents[i];
+    return t !== undefined && !isNull(core, t) && differentiable(p.kind);
+  });
   void ts;
-  return { type: "twin", spec: registry.get(fn, mask), dynamic: false };
+  return { type: "twin", spec: registry.get(fn, mask), dynamic: false, fill: literal.fill };
 }
 
 function isNull(core: Core, e: ts.Expression): boolean {
@@ -61,16 +64,33 @@ function literalArgs(core: Core, primals: ts.Expression | undefined, tangents: t
   if (!ts.isArrayLiteralExpression(p) || !ts.isArrayLiteralExpression(t)) return undefined;
   const all = [...p.elements, ...t.elements];
   if (all.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
-  const nullable = t.elements.some((e) => !isNull(core, e) && mayBeNull(core, e));
-  const direct = !nullable && all.every((e) => !hasSideEffects(core, e)) && p.elements.length === t.elements.length;
-  return { primals: p.elements, tangents: t.elements, direct };
+  const type = (e: ts.Expression) => core.checker.getTypeAtLocation(e);
+  // A tangent that may hold null where the twin expects numbers gets zeros filled in at run time:
+  // in place when its primal is a plain name, else through the run-time helper.
+  const fill = t.elements.map((e, i) => i < p.elements.length && !isNull(core, e) && needsFill(core, type(e), type(p.elements[i])));
+  const inPlace = fill.every((f, i) => !f || ts.isIdentifier(skipOuter(core, p.elements[i])));
+  const direct = inPlace && all.every((e) => !hasSideEffects(core, e)) && p.elements.length === t.elements.length;
+  return { primals: p.elements, tangents: t.elements, direct, fill };
 }
 
-function mayBeNull(core: Core, e: ts.Expression): boolean {
-  const type = core.checker.getTypeAtLocation(e);
+/** May `tangent` (a TangentIn of `primal`) be null or undefined at a differentiable leaf? */
+function needsFill(core: Core, tangent: ts.Type, primal: ts.Type, depth = 0): boolean {
   const F = core.ts.TypeFlags;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.some((part) => (part.flags & (F.Null | F.Undefined | F.Any | F.Unknown)) !== 0);
+  const kind = kindOfType(core, primal);
+  if (kind === "none" || kind === "other" || depth > 8) return false;
+  const parts = tangent.isUnion() ? tangent.types : [tangent];
+  if (parts.some((part) => (part.flags & (F.Null | F.Undefined | F.Any | F.Unknown)) !== 0)) return true;
+  if (kind !== "tree") return false;
+  const { checker } = core;
+  if (checker.isArrayType(primal) || checker.isTupleType(primal)) {
+    const ps = checker.getTypeArguments(primal as ts.TypeReference);
+    const ts_ = checker.isArrayType(tangent) || checker.isTupleType(tangent) ? checker.getTypeArguments(tangent as ts.TypeReference) : [];
+    return ps.some((p, i) => ts_[Math.min(i, ts_.length - 1)] === undefined || needsFill(core, ts_[Math.min(i, ts_.length - 1)], p, depth + 1));
+  }
+  return checker.getPropertiesOfType(primal).some((prop) => {
+    const tp = tangent.getProperty(prop.getName());
+    return !tp ? kindOfType(core, checker.getTypeOfSymbol(prop)) !== "none" : needsFill(core, checker.getTypeOfSymbol(tp), checker.getTypeOfSymbol(prop), depth + 1);
+  });
 }
 
 /** Calls (other than Float64Array construction), assignments and ++/-- may observe evaluation order. */
@@ -109,7 +129,9 @@ export function rewriteCallSite(
   } else {
     const ps = (skipOuter(core, primals) as ts.ArrayLiteralExpression).elements;
     const tsArgs = (skipOuter(core, tangents) as ts.ArrayLiteralExpression).elements;
-    const args = ps.flatMap((primal, i) => (mask[i] ? [primal, tsArgs[i]] : [primal]));
+    const fill = p.type === "twin" ? p.fill : [];
+    const tangentArg = (i: number) => (fill[i] ? f.createCallExpression(imports.runtimeRef("fillZeros"), undefined, [tsArgs[i], ps[i]]) : tsArgs[i]);
+    const args = ps.flatMap((primal, i) => (mask[i] ? [primal, tangentArg(i)] : [primal]));
     twinCall = f.createCallExpression(ref, undefined, args);
   }
   const returnKind = p.type === "twin" ? p.spec.fn.returnKind : p.returnKind;

@@ -3,6 +3,8 @@ import { differentiable, isGlobal, Kind, skipOuter } from "./core-context";
 import { applyRule, derive, visitInactive, visitInOrder } from "./expressions";
 import { inactiveMath, mathRules } from "./rules";
 import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { lowerCallback } from "./callbacks";
+import { isCallback } from "./fence";
 
 /** Float64Array methods whose result carries no tangent (indices, booleans, strings). */
 const inactiveArrayMethods = new Set(["indexOf", "lastIndexOf", "includes", "join", "toString", "toLocaleString"]);
@@ -22,6 +24,12 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
       return float64ArrayOf(cx, call, name, b);
     }
     if (cx.kind(callee.expression) === "arr") return arrayMethod(cx, call, callee, b);
+    if (cx.kind(callee.expression) === "tree" && name === "push") return pushCall(cx, call, callee, b);
+    const callback = call.arguments[0];
+    if (cx.kind(callee.expression) === "tree" && (name === "map" || name === "reduce") && callback &&
+        (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
+      return lowerCallback(cx, call, callee.expression, name, b);
+    }
   }
   // A method's receiver is an input too: `x.valueOf()` on a differentiated x.
   const receiverActive = ts.isPropertyAccessExpression(callee) && cx.isActive(callee.expression);
@@ -33,8 +41,8 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && !differentiable(kinds[i] ?? "other"));
     if (lost >= 0) {
       const param = target.type === "local" ? target.fn.params[lost] : undefined;
-      const type = param ? cx.core.checker.typeToString(cx.core.checker.getTypeAtLocation(param.node)) : "a rest or non-numeric parameter";
-      cx.report(call.arguments[lost], "unsupportedType", param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`, type);
+      const name = param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`;
+      cx.reportType(call.arguments[lost], name, cx.core.checker.getTypeAtLocation(param?.node ?? call.arguments[lost]));
       return { primal: call, tangent: null };
     }
   }
@@ -95,6 +103,24 @@ function float64ArrayOf(cx: TwinContext, call: ts.CallExpression, name: "of" | "
     return { primal: make([source.primal]), tangent: source.tangent ? make([source.tangent]) : null };
   }
   return visitInactive(cx, call, b);
+}
+
+// list.push(v, …) also pushes v_dot (or zeros) onto list_dot
+function pushCall(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyAccessExpression, b: BlockBuilder): Dual {
+  const { f } = cx;
+  const [list, ...values] = visitInOrder(cx, [callee.expression, ...call.arguments], b);
+  const push = (target: ts.Expression, args: ts.Expression[]) =>
+    f.createCallExpression(f.createPropertyAccessExpression(target, "push"), undefined, args);
+  if (!list.tangent) {
+    if (values.some((v) => v.tangent)) cx.reportType(call, callee.expression.getText(), cx.core.checker.getTypeAtLocation(callee.expression));
+    return { primal: push(list.primal, values.map((v) => v.primal)), tangent: null };
+  }
+  const full = values.map((v, i) => {
+    const kind = cx.kind(call.arguments[i]);
+    return v.tangent || kind === "none" || kind === "other" ? { primal: v.primal, tangent: v.tangent ?? f.createNull() } : cx.materialize(v, kind, b);
+  });
+  b.push(f.createExpressionStatement(push(list.tangent, full.map((v) => v.tangent!))));
+  return { primal: push(list.primal, full.map((v) => v.primal)), tangent: null };
 }
 
 /** Float64Array methods on a value that may carry a tangent. */

@@ -13,19 +13,32 @@ export interface Core {
 }
 
 /**
- * How a value takes part in differentiation: `num` and `arr` (Float64Array) carry tangents;
- * `none` never does (booleans, strings, integer arrays, functions, void); `other` (objects,
- * number[], any) is allowed only while it holds no differentiated data.
+ * How a value takes part in differentiation: `num`, `arr` (Float64Array) and `tree` (a pytree:
+ * plain object, tuple or array whose leaves are numbers, Float64Arrays, nested pytrees or
+ * non-differentiable values) carry tangents; `none` never does (booleans, strings, integer
+ * arrays, functions, void, pytrees without a differentiable leaf); `other` (class instances,
+ * library objects, any, unions of kinds) is allowed only while it holds no differentiated data.
  */
-export type Kind = "num" | "arr" | "none" | "other";
+export type Kind = "num" | "arr" | "tree" | "none" | "other";
 
 const intArrayNames = new Set([
   "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
   "Uint32Array", "BigInt64Array", "BigUint64Array",
 ]);
 
+const kindCache = new WeakMap<ts.Type, Kind>();
+
 export function kindOfType(core: Core, type: ts.Type): Kind {
-  const { ts } = core;
+  const cached = kindCache.get(type);
+  if (cached) return cached;
+  kindCache.set(type, "other"); // a recursive type is not a pytree
+  const kind = computeKind(core, type);
+  kindCache.set(type, kind);
+  return kind;
+}
+
+function computeKind(core: Core, type: ts.Type): Kind {
+  const { ts, checker } = core;
   const F = ts.TypeFlags;
   if (type.flags & F.NumberLike) return "num";
   if (type.flags & (F.BooleanLike | F.StringLike | F.BigIntLike | F.ESSymbolLike | F.Void | F.Undefined | F.Null | F.Never)) {
@@ -35,11 +48,39 @@ export function kindOfType(core: Core, type: ts.Type): Kind {
     const kinds = new Set(type.types.map((t) => kindOfType(core, t)));
     return kinds.size === 1 ? [...kinds][0] : "other";
   }
-  const name = type.getSymbol()?.getName();
+  const symbol = type.getSymbol();
+  const name = symbol?.getName();
   if (name === "Float64Array") return "arr";
   if (name !== undefined && intArrayNames.has(name)) return "none";
   if (type.getCallSignatures().length > 0) return "none";
-  return "other";
+  if (!(type.flags & F.Object)) return "other";
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    return combine(checker.getTypeArguments(type as ts.TypeReference).map((t) => kindOfType(core, t)));
+  }
+  if (!isPlainObjectType(core, type)) return "other";
+  return combine(checker.getPropertiesOfType(type).map((p) => kindOfType(core, checker.getTypeOfSymbol(p))));
+}
+
+/** A pytree if all parts are; `none` when nothing in it is differentiable. */
+function combine(kinds: Kind[]): Kind {
+  if (kinds.includes("other")) return "other";
+  return kinds.some((k) => k !== "none") ? "tree" : "none";
+}
+
+/** Object literals, type literals and the user's interfaces / type aliases; not classes or library types. */
+export function isPlainObjectType(core: Core, type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  if (!symbol) return false;
+  if (symbol.flags & (core.ts.SymbolFlags.TypeLiteral | core.ts.SymbolFlags.ObjectLiteral)) return true;
+  if (!(symbol.flags & core.ts.SymbolFlags.Interface) || symbol.flags & core.ts.SymbolFlags.Class) return false;
+  const decls = symbol.getDeclarations() ?? [];
+  return decls.length > 0 && !decls.some((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+}
+
+/** Reports a differentiated value of a type that cannot carry a tangent; class instances get their own code. */
+export function reportUnsupportedType(core: Core, node: ts.Node, name: string, type: ts.Type): ts.Diagnostic {
+  const isClass = ((type.getSymbol()?.flags ?? 0) & core.ts.SymbolFlags.Class) !== 0;
+  return core.diags.report(node, isClass ? "classInstance" : "unsupportedType", name, core.checker.typeToString(type));
 }
 
 export function kindOf(core: Core, node: ts.Node): Kind {
@@ -47,7 +88,7 @@ export function kindOf(core: Core, node: ts.Node): Kind {
 }
 
 export function differentiable(kind: Kind): boolean {
-  return kind === "num" || kind === "arr";
+  return kind === "num" || kind === "arr" || kind === "tree";
 }
 
 /** Strips parentheses and type-only wrappers (`as`, `!`, `satisfies`, `<T>x`). */

@@ -17,10 +17,11 @@ export const Messages = {
   untaggedImport: { code: 97010, text: "'{0}' is declared in another module ({1}) without a /** @jvp */ tag. Tag its declaration with /** @jvp */ and export it to differentiate it from here." },
   notExported: { code: 97011, text: "'{0}' in {1} is tagged @jvp but not exported. Export it to call it from differentiated code in another module." },
   unknownFunction: { code: 97012, text: "The first argument of jvp must be a function known at build time: a function declaration or const function of this module, an inline arrow, or an exported @jvp function of another module. Got {0}." },
-  unsupportedType: { code: 97013, text: "'{0}' has type '{1}', which tsjvp cannot differentiate yet. Use number or Float64Array for differentiated values, or pass a null tangent." },
+  unsupportedType: { code: 97013, text: "'{0}' has type '{1}', which tsjvp cannot differentiate. Use numbers, Float64Arrays, and plain objects or arrays of them, or pass a null tangent." },
   activeInPosition: { code: 97014, text: "{0} depends on differentiated values here, which tsjvp cannot place. {1}" },
   sideEffectInExpression: { code: 97015, text: "{0} inside a larger expression is not supported in differentiated code. Write it as its own statement." },
   nestedJvp: { code: 97016, text: "jvp inside differentiated code ('{0}') is not supported. Compute nested derivatives in separate functions." },
+  classInstance: { code: 97018, text: "'{0}' has type '{1}', a class: class instances are not pytrees (their prototypes, methods and invariants have no tangent). Pass a plain object typed by an interface or type alias, or a null tangent." },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

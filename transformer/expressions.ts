@@ -25,6 +25,12 @@ export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): D
       return { primal: e, tangent: cx.dotOfNode(e as ts.Identifier) ?? null };
     case K.ElementAccessExpression:
       return visitElementRead(cx, e as ts.ElementAccessExpression, b);
+    case K.PropertyAccessExpression:
+      return visitFieldRead(cx, e as ts.PropertyAccessExpression, b);
+    case K.ObjectLiteralExpression:
+      return visitObjectLiteral(cx, e as ts.ObjectLiteralExpression, b);
+    case K.ArrayLiteralExpression:
+      return cx.kind(e) === "tree" ? visitArrayLiteral(cx, e as ts.ArrayLiteralExpression, b) : visitInactive(cx, e, b);
     case K.BinaryExpression:
       return visitBinary(cx, e as ts.BinaryExpression, b);
     case K.PrefixUnaryExpression:
@@ -111,6 +117,62 @@ function visitElementRead(cx: TwinContext, e: ts.ElementAccessExpression, b: Blo
   const primal = cx.f.createElementAccessExpression(array.primal, index);
   const tangent = array.tangent ? cx.f.createElementAccessExpression(array.tangent, index) : null;
   return { primal, tangent };
+}
+
+// d(p.w) = p_dot.w
+function visitFieldRead(cx: TwinContext, e: ts.PropertyAccessExpression, b: BlockBuilder): Dual {
+  if (cx.kind(e.expression) !== "tree") return visitInactive(cx, e, b);
+  const [object] = visitInOrder(cx, [e.expression], b);
+  const primal = cx.f.createPropertyAccessExpression(object.primal, e.name.text);
+  const tangent = object.tangent && cx.isActive(e) ? cx.f.createPropertyAccessExpression(object.tangent, e.name.text) : null;
+  return { primal, tangent };
+}
+
+/** A value's tangent, with zeros of its shape where it has none (null where not differentiable). */
+function tangentOrZero(cx: TwinContext, d: Dual, node: ts.Node, b: BlockBuilder): Dual {
+  const kind = cx.kind(node);
+  if (d.tangent || kind === "none" || kind === "other") return { primal: d.primal, tangent: d.tangent ?? cx.f.createNull() };
+  return cx.materialize(d, kind, b);
+}
+
+// d({ w: a, b: c, ...p }) = { w: da, b: dc, ...dp }, zeros for constant fields
+function visitObjectLiteral(cx: TwinContext, e: ts.ObjectLiteralExpression, b: BlockBuilder): Dual {
+  const { ts, f } = cx;
+  const values: ts.Expression[] = [];
+  for (const p of e.properties) {
+    if (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name)) values.push(p.initializer);
+    else if (ts.isShorthandPropertyAssignment(p)) values.push(p.name);
+    else if (ts.isSpreadAssignment(p)) values.push(p.expression);
+    else {
+      cx.report(p, "unsupportedSyntax", "A method, accessor or computed key in an object holding differentiated values", cx.spec.fn.name, "Use plain `key: value` fields.");
+      return { primal: e, tangent: null };
+    }
+  }
+  const duals = visitInOrder(cx, values, b).map((d, i) => tangentOrZero(cx, d, values[i], b));
+  const primals: ts.ObjectLiteralElementLike[] = [];
+  const tangents: ts.ObjectLiteralElementLike[] = [];
+  e.properties.forEach((p, i) => {
+    const { primal, tangent } = duals[i];
+    if (ts.isSpreadAssignment(p)) {
+      primals.push(f.createSpreadAssignment(primal));
+      tangents.push(f.createSpreadAssignment(tangent!));
+      return;
+    }
+    const name = (p as ts.PropertyAssignment | ts.ShorthandPropertyAssignment).name as ts.PropertyName;
+    primals.push(ts.isShorthandPropertyAssignment(p) && primal === p.name ? f.createShorthandPropertyAssignment(p.name) : f.createPropertyAssignment(name, primal));
+    tangents.push(f.createPropertyAssignment(name, tangent!));
+  });
+  const multiLine = e.getSourceFile() !== undefined && e.getText().includes("\n");
+  return { primal: f.createObjectLiteralExpression(primals, multiLine), tangent: f.createObjectLiteralExpression(tangents, multiLine) };
+}
+
+// d([a, b]) = [da, db], zeros for constant elements
+function visitArrayLiteral(cx: TwinContext, e: ts.ArrayLiteralExpression, b: BlockBuilder): Dual {
+  const duals = visitInOrder(cx, e.elements, b).map((d, i) => tangentOrZero(cx, d, e.elements[i], b));
+  return {
+    primal: cx.f.createArrayLiteralExpression(duals.map((d) => d.primal)),
+    tangent: cx.f.createArrayLiteralExpression(duals.map((d) => d.tangent!)),
+  };
 }
 
 const operatorText: Partial<Record<number, keyof typeof operatorRules>> = {};
@@ -216,12 +278,12 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
   }
   if (checkKind && (kind === "other" || kind === "arr")) {
     cx.report(e, "unsupportedSyntax", `This ${syntaxName(cx, e)} holding differentiated values`, cx.spec.fn.name,
-      "tsjvp differentiates numbers and Float64Arrays; use Float64Array.of(...) for arrays of numbers.");
+      "tsjvp differentiates numbers, Float64Arrays, and plain objects and arrays of them; give the value such a type.");
     return { primal: e, tangent: null };
   }
   const shortCircuit = logical;
   const visit = (child: ts.Node): ts.Node => {
-    if (!ts.isExpression(child) || !needsRewrite(cx, child)) return child;
+    if (!ts.isExpression(child) || ts.isFunctionLike(child) || !needsRewrite(cx, child)) return child;
     const inner = new BlockBuilder();
     const d = derive(cx, child, inner);
     if (inner.statements.length > 0 && (shortCircuit || ts.isConditionalExpression(e))) {

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core, symbolOf } from "./core-context";
+import { Core, kindOf as kindOfNode, symbolOf } from "./core-context";
 import { FnInfo } from "./functions";
 import { isTsjvpJvp } from "./marks";
 
@@ -20,13 +20,31 @@ export function fence(core: Core, fn: FnInfo): boolean {
   }
   for (const p of node.parameters) {
     if (p.dotDotDotToken) unsupported(core, p, "A rest parameter", fn, "Declare each parameter, or pass a Float64Array.");
-    else if (!ts.isIdentifier(p.name)) unsupported(core, p, "A destructured parameter", fn, "Take the whole value and read its fields in the body.");
+    else if (!ts.isIdentifier(p.name) && !isFlatPattern(core, p.name)) {
+      unsupported(core, p, "A nested destructuring pattern, default or rest element", fn, "Destructure one level, without defaults, and read deeper fields in the body.");
+    }
     else if (p.initializer && readsParameter(core, p.initializer, node)) {
       unsupported(core, p.initializer, "A default value computed from another parameter", fn, "Pass the value explicitly, or compute it in the body.");
     }
   }
   if (node.body) new Fence(core, fn).visit(node.body);
   return core.diags.items.length === before;
+}
+
+/** The first argument of `xs.map(…)` or `xs.reduce(…, init)`, which tsjvp lowers to a loop. */
+export function isCallback(core: Core, node: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const { ts } = core;
+  const call = node.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== node || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const name = call.expression.name.text;
+  return (name === "map" && call.arguments.length === 1) || (name === "reduce" && call.arguments.length === 2);
+}
+
+/** `{ w, b: bias }` or `[a, , c]`: one level of plain bindings, no defaults, no rest. */
+export function isFlatPattern(core: Core, name: ts.BindingPattern): boolean {
+  const { ts } = core;
+  return name.elements.every((e) => ts.isOmittedExpression(e) ||
+    (ts.isIdentifier(e.name) && !e.initializer && !e.dotDotDotToken && (!e.propertyName || ts.isIdentifier(e.propertyName) || ts.isStringLiteral(e.propertyName))));
 }
 
 function readsParameter(core: Core, e: ts.Node, fn: ts.SignatureDeclaration): boolean {
@@ -54,9 +72,12 @@ class Fence {
     const { ts } = this;
     const K = ts.SyntaxKind;
     switch (node.kind) {
-      case K.FunctionDeclaration:
       case K.FunctionExpression:
       case K.ArrowFunction:
+        if (isCallback(this.core, node as ts.ArrowFunction)) return this.callback(node as ts.ArrowFunction);
+        this.core.diags.report(node, "closure", this.fn.name);
+        return;
+      case K.FunctionDeclaration:
       case K.ClassDeclaration:
       case K.ClassExpression:
         this.core.diags.report(node, "closure", this.fn.name);
@@ -80,7 +101,9 @@ class Fence {
         break;
       case K.VariableDeclaration: {
         const d = node as ts.VariableDeclaration;
-        if (!ts.isIdentifier(d.name)) this.no(d.name, "A destructuring declaration", "Declare one variable per value.");
+        if (!ts.isIdentifier(d.name) && !isFlatPattern(this.core, d.name)) {
+          this.no(d.name, "A nested destructuring pattern, default or rest element", "Destructure one level, without defaults, and read deeper fields afterwards.");
+        }
         break;
       }
       case K.ForInStatement: return this.no(node, "A for…in loop", "Loop over indices with for (let i = 0; i < n; i++).");
@@ -105,6 +128,21 @@ class Fence {
         break;
     }
     ts.forEachChild(node, (child) => this.visit(child));
+  }
+
+  /** The callbacks being visited: writes inside one may only touch its own variables. */
+  private readonly callbacks: ts.Node[] = [];
+
+  private callback(node: ts.ArrowFunction | ts.FunctionExpression): void {
+    const { ts } = this;
+    const mods = ts.getModifiers(node) ?? [];
+    if (mods.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || node.asteriskToken) return this.no(node, "An async or generator callback", "Use a plain arrow function.");
+    for (const p of node.parameters) {
+      if (!ts.isIdentifier(p.name) || p.initializer || p.dotDotDotToken) return this.no(p, "This callback parameter", "Use plain parameters: (value, index) or (accumulator, value, index).");
+    }
+    this.callbacks.push(node);
+    ts.forEachChild(node.body, (child) => this.visit(child));
+    this.callbacks.pop();
   }
 
   private no(node: ts.Node, what: string, instead: string): void {
@@ -160,12 +198,19 @@ class Fence {
   private writeTarget(target: ts.Expression, assignment = true): void {
     const { ts } = this;
     let root: ts.Expression = target;
-    while (ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root)) root = root.expression;
+    while (ts.isElementAccessExpression(root) || ts.isPropertyAccessExpression(root) || ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root)) {
+      if (ts.isElementAccessExpression(root) && kindOfNode(this.core, root.expression) === "other") {
+        return this.no(target, "Writing into a value that is not a Float64Array or a pytree", "Use a Float64Array, a plain object or an array.");
+      }
+      root = root.expression;
+    }
     if (!assignment && !ts.isIdentifier(root)) return; // a method call on a fresh value: new Float64Array(n).fill(v)
-    if (ts.isPropertyAccessExpression(root)) return this.no(target, "Writing an object's property", "Use a local variable or a Float64Array element.");
-    if (!ts.isIdentifier(root)) return this.no(target, "This assignment target", "Assign to a local variable or a Float64Array element.");
+    if (!ts.isIdentifier(root)) return this.no(target, "This assignment target", "Assign to a local variable, a field or an element.");
     const decl = symbolOf(this.core, root)?.valueDeclaration;
-    if (decl && !this.inside(decl)) this.core.diags.report(target, "outerWrite", root.text, this.fn.name);
+    if (decl && !this.inside(decl)) return void this.core.diags.report(target, "outerWrite", root.text, this.fn.name);
+    // A callback that writes a variable of the function around it is a closure mutating captured state.
+    const callback = this.callbacks[this.callbacks.length - 1];
+    if (decl && callback && !(decl.pos >= callback.pos && decl.end <= callback.end)) this.core.diags.report(target, "closure", this.fn.name);
   }
 
   private inside(decl: ts.Node): boolean {

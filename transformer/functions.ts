@@ -5,8 +5,11 @@ export type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpr
 
 export interface ParamInfo {
   readonly node: ts.ParameterDeclaration;
+  /** Its name, or `p<i>` for a destructured parameter. */
   readonly name: string;
   readonly symbol: ts.Symbol | undefined;
+  /** The variables it binds: itself, or each binding of a destructuring pattern. */
+  readonly symbols: readonly ts.Symbol[];
   readonly kind: Kind;
 }
 
@@ -76,12 +79,13 @@ function returnKindOf(core: Core, node: ts.SignatureDeclaration): Kind | "void" 
 }
 
 function paramsOf(core: Core, node: FnNode): ParamInfo[] {
-  return node.parameters.map((p, i) => ({
-    node: p,
-    name: core.ts.isIdentifier(p.name) ? p.name.text : `p${i}`,
-    symbol: core.ts.isIdentifier(p.name) ? symbolOf(core, p.name) : undefined,
-    kind: kindOf(core, p),
-  }));
+  const { ts } = core;
+  return node.parameters.map((p, i) => {
+    const symbol = ts.isIdentifier(p.name) ? symbolOf(core, p.name) : undefined;
+    const bindings = ts.isIdentifier(p.name) ? [] : p.name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name] : []));
+    const symbols = symbol ? [symbol] : bindings.flatMap((b) => symbolOf(core, b) ?? []);
+    return { node: p, name: ts.isIdentifier(p.name) ? p.name.text : `p${i}`, symbol, symbols, kind: kindOf(core, p) };
+  });
 }
 
 /** Describes a function declaration or `const f = (…) => …` of this module. */

@@ -25,8 +25,12 @@ export class ModuleImports implements ModuleServices {
   }
 
   runtimeRef(name: string): ts.Expression {
+    return this.core.f.createPropertyAccessExpression(this.runtimeNamespace(), name);
+  }
+
+  runtimeNamespace(): ts.Identifier {
     this.runtime ??= this.core.f.createIdentifier(this.namer.unique("tsjvp_runtime"));
-    return this.core.f.createPropertyAccessExpression(this.runtime, name);
+    return this.runtime;
   }
 
   /** The import declarations to add, in a stable order. */

@@ -5,6 +5,7 @@ import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
 import { operatorRules } from "./rules";
 import { BlockBuilder, Dual, TwinContext } from "./twin-context";
 import { reuseHeldMathCalls } from "./reuse";
+import { adoptTemporaries } from "./adopt";
 
 /**
  * The statement visitor: appends each statement's twin to `b`, the tangent step just before the
@@ -109,67 +110,85 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
   const declare = (name: ts.Identifier, type: ts.TypeNode | undefined, init: ts.Expression | undefined) =>
     b.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags)));
   for (const d of list.declarations) {
-    const name = d.name as ts.Identifier;
+    if (!ts.isIdentifier(d.name)) {
+      visitPattern(cx, d as ts.VariableDeclaration & { name: ts.BindingPattern }, flags, b);
+      continue;
+    }
+    const name = d.name;
     const symbol = symbolOf(cx.core, name);
     const dot = symbol && cx.activity.isActiveSymbol(symbol) ? cx.dotOf(symbol) : undefined;
     const kind = cx.kind(name);
     if (!d.initializer) {
       declare(name, d.type, undefined);
-      if (dot) declare(dot, d.type ?? typeOfKind(cx, kind, undefined) ?? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword), undefined);
+      if (dot) declare(dot, cx.tangentType(d.type ?? typeOfKind(cx, kind, undefined) ?? cx.typeNodeOf(name), kind), undefined);
       continue;
     }
+    const first = b.statements.length;
     const value = derive(cx, d.initializer, b);
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
-    if (dot && bindTwinResult(cx, b, value, name, dot, (pattern, call) => cx.constDecl(pattern, call, flags))) continue;
-    if (adoptHeldResult(cx, b, value, name, d.type, flags)) {
-      if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
+    const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
+    if (adopted === "both") continue;
+    if (adopted === "primal") {
+      if (dot) declare(dot, cx.tangentType(d.type, kind), value.tangent ?? cx.zeroLike(name, kind));
       continue;
     }
     declare(name, d.type, value.primal);
     // A value without tangent (a fresh array, a constant) starts the variable's tangent at zero.
-    if (dot) declare(dot, differentiable(kind) ? d.type : undefined, value.tangent ?? cx.zeroLike(name, kind));
+    if (dot) declare(dot, cx.tangentType(d.type, kind), value.tangent ?? cx.zeroLike(name, kind));
   }
 }
 
 /**
- * `const y = g(x)` reads better as `const [y, y_dot] = g_jvp(x, x_dot)` than through temporaries:
- * when the value is exactly the result just unpacked by a twin call, bind the user's names there.
+ * `const { w, b } = params` and `const [a, b] = pair`: the primal as written, then the same
+ * pattern over the tangent for the bindings that are active: `const { w: w_dot, b: b_dot } = params_dot`.
  */
-function bindTwinResult(
-  cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, dot: ts.Identifier,
-  make: (pattern: ts.ArrayBindingPattern, call: ts.Expression) => ts.Statement,
-): boolean {
+function visitPattern(cx: TwinContext, d: ts.VariableDeclaration & { name: ts.BindingPattern }, flags: ts.NodeFlags, b: BlockBuilder): void {
+  const { f } = cx;
+  let value = derive(cx, d.initializer!, b);
+  const pattern = tangentPattern(cx, d.name);
+  if (pattern && !value.tangent) value = cx.materialize(value, "tree", b);
+  b.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(d.name, undefined, d.type, value.primal)], flags)));
+  if (pattern) {
+    b.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, value.tangent!)], flags)));
+  }
+}
+
+/** The tangent counterpart of a flat binding pattern, binding `<name>_dot` for active bindings. */
+export function tangentPattern(cx: TwinContext, name: ts.BindingPattern): ts.BindingPattern | undefined {
+  const { ts, f } = cx;
+  const dotOf = (id: ts.Identifier) => cx.dotOfNode(id);
+  if (ts.isObjectBindingPattern(name)) {
+    const elements = name.elements.flatMap((el) => {
+      const dot = ts.isIdentifier(el.name) ? dotOf(el.name) : undefined;
+      if (!dot) return [];
+      const key = el.propertyName ?? (el.name as ts.Identifier);
+      return [f.createBindingElement(undefined, ts.isIdentifier(key) ? key.text : key as ts.PropertyName, dot)];
+    });
+    return elements.length > 0 ? f.createObjectBindingPattern(elements) : undefined;
+  }
+  const elements = name.elements.map((el) => {
+    const dot = !ts.isOmittedExpression(el) && ts.isIdentifier(el.name) ? dotOf(el.name) : undefined;
+    return dot ? f.createBindingElement(undefined, undefined, dot) : f.createOmittedExpression();
+  });
+  while (elements.length > 0 && ts.isOmittedExpression(elements[elements.length - 1])) elements.pop();
+  return elements.length > 0 ? f.createArrayBindingPattern(elements) : undefined;
+}
+
+/** `[y, y_dot] = g_jvp(x, x_dot)` rather than unpacking into temporaries and copying. */
+function assignTwinResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, dot: ts.Identifier): boolean {
   const { ts, f } = cx;
   const last = b.statements[b.statements.length - 1];
   const decl = last && ts.isVariableStatement(last) ? last.declarationList.declarations[0] : undefined;
   if (!decl || !ts.isArrayBindingPattern(decl.name) || !decl.initializer || decl.name.elements.length !== 2) return false;
   const [p, t] = decl.name.elements.map((el) => (el as ts.BindingElement).name);
   if (p !== value.primal || t !== value.tangent) return false;
-  const pattern = f.createArrayBindingPattern([name, dot].map((n) => f.createBindingElement(undefined, undefined, n)));
-  b.statements[b.statements.length - 1] = make(pattern, decl.initializer);
-  return true;
-}
-
-/**
- * `const t = 1 / u` rather than `const _t1 = 1 / u; const t = _t1;`: when the value is the
- * temporary just declared, declare the user's variable there instead and let the tangent refer to it.
- */
-function adoptHeldResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, type: ts.TypeNode | undefined, flags: ts.NodeFlags): boolean {
-  const { ts, f } = cx;
-  const last = b.statements[b.statements.length - 1];
-  const decl = last && ts.isVariableStatement(last) ? last.declarationList.declarations[0] : undefined;
-  if (!decl || decl.name !== value.primal || !decl.initializer) return false;
-  b.statements[b.statements.length - 1] = f.createVariableStatement(undefined,
-    f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, decl.initializer)], flags));
-  const temp = value.primal;
-  const rename = (n: ts.Node): ts.Node => (n === temp ? name : ts.visitEachChild(n, rename, cx.core.context));
-  value.primal = name;
-  if (value.tangent) value.tangent = rename(value.tangent) as ts.Expression;
+  b.statements[b.statements.length - 1] = f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([name, dot]), decl.initializer));
   return true;
 }
 
 function reportLostTangent(cx: TwinContext, node: ts.Node, kind: Kind): void {
-  cx.report(node, "unsupportedType", node.getText(), kind === "other" ? cx.core.checker.typeToString(cx.core.checker.getTypeAtLocation(node)) : kind);
+  void kind;
+  cx.reportType(node, node.getText(), cx.core.checker.getTypeAtLocation(node));
 }
 
 function visitExpressionStatement(cx: TwinContext, e: ts.Expression, b: BlockBuilder): void {
@@ -229,9 +248,7 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
-    const assign = (pattern: ts.ArrayBindingPattern, call: ts.Expression) => f.createExpressionStatement(f.createAssignment(
-      f.createArrayLiteralExpression(pattern.elements.map((el) => (el as ts.BindingElement).name as ts.Identifier)), call));
-    if (ts.isIdentifier(target.primal) && ts.isIdentifier(target.tangent) && bindTwinResult(cx, b, rhs, target.primal, target.tangent, assign)) return;
+    if (ts.isIdentifier(target.primal) && ts.isIdentifier(target.tangent) && assignTwinResult(cx, b, rhs, target.primal, target.tangent)) return;
     const value = cx.materialize(rhs, cx.kind(e.left), b);
     if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
     return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));
@@ -268,6 +285,14 @@ function tangentUpdate(cx: TwinContext, dot: ts.Expression, t: ts.Expression | n
 function assignmentTarget(cx: TwinContext, left: ts.Expression, b: BlockBuilder): Dual {
   const { ts, f } = cx;
   if (ts.isIdentifier(left)) return { primal: left, tangent: cx.dotOfNode(left) ?? null };
+  if (ts.isPropertyAccessExpression(left)) {
+    // p.b = v: p_dot.b = v_dot
+    const [object] = visitInOrder(cx, [left.expression], b);
+    return {
+      primal: f.createPropertyAccessExpression(object.primal, left.name.text),
+      tangent: object.tangent ? f.createPropertyAccessExpression(object.tangent, left.name.text) : null,
+    };
+  }
   if (ts.isElementAccessExpression(left)) {
     const [array] = visitInOrder(cx, [left.expression], b);
     let index = derive(cx, left.argumentExpression, b).primal;

@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Algebra, Tan } from "./algebra";
-import { Core, Kind, kindOf, symbolOf } from "./core-context";
+import { Core, Kind, kindOf, reportUnsupportedType, symbolOf } from "./core-context";
 import { MessageId } from "./diagnostics";
 import { Activity } from "./activity";
 import { Namer } from "./namer";
@@ -16,6 +16,7 @@ export interface Dual {
 export interface ModuleServices {
   importNamespace(specifier: string): ts.Identifier;
   runtimeRef(name: string): ts.Expression;
+  runtimeNamespace(): ts.Identifier;
 }
 
 /** Statements of the twin being built, in evaluation order. */
@@ -63,6 +64,12 @@ export class TwinContext {
   report(node: ts.Node, id: MessageId, ...args: string[]): void {
     this.core.diags.report(node, id, ...args);
     this.failed = true;
+  }
+
+  /** A value of type `type` named `name` would lose its tangent: say why (class instances apart). */
+  reportType(node: ts.Node, name: string, type: ts.Type): void {
+    this.failed = true;
+    reportUnsupportedType(this.core, node, name, type);
   }
 
   kind(node: ts.Node): Kind {
@@ -113,15 +120,23 @@ export class TwinContext {
     const { ts } = this;
     if (ts.isIdentifier(e) || ts.isNumericLiteral(e)) return true;
     if (ts.isPrefixUnaryExpression(e)) return e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand);
-    if (ts.isPropertyAccessExpression(e)) return ts.isIdentifier(e.expression);
-    if (ts.isElementAccessExpression(e)) return ts.isIdentifier(e.expression) && this.isSimpleIndex(e.argumentExpression);
     if (ts.isParenthesizedExpression(e)) return this.isSimple(e.expression);
+    return this.isPlainRead(e);
+  }
+
+  /** `p.w`, `a[i]`, `m.tags.weight`, `rows[i][j]`: a read through names and simple indices. */
+  private isPlainRead(e: ts.Expression, depth = 0): boolean {
+    const { ts } = this;
+    if (ts.isIdentifier(e)) return true;
+    if (depth > 3) return false;
+    if (ts.isPropertyAccessExpression(e)) return this.isPlainRead(e.expression, depth + 1);
+    if (ts.isElementAccessExpression(e)) return this.isSimpleIndex(e.argumentExpression) && this.isPlainRead(e.expression, depth + 1);
     return false;
   }
 
   isSimpleIndex(e: ts.Expression): boolean {
     const { ts } = this;
-    if (ts.isIdentifier(e) || ts.isNumericLiteral(e)) return true;
+    if (ts.isIdentifier(e) || ts.isNumericLiteral(e) || ts.isStringLiteral(e)) return true;
     if (ts.isBinaryExpression(e) && [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken].includes(e.operatorToken.kind)) {
       return this.isSimpleIndex(e.left) && this.isSimpleIndex(e.right);
     }
@@ -135,11 +150,30 @@ export class TwinContext {
     return ts.isNumericLiteral(e) || ts.isIdentifier(e);
   }
 
-  /** A zero tangent with the shape of `primal` (which must be simple): 0 or a zeroed Float64Array. */
+  /**
+   * A zero tangent with the shape of `primal` (which must be simple): 0, a zeroed Float64Array,
+   * zeros of a pytree's shape (the runtime's zerosLike), or null for what is not differentiable.
+   */
   zeroLike(primal: ts.Expression, kind: Kind): ts.Expression {
-    if (kind !== "arr") return this.t.num(0);
+    if (kind === "num") return this.t.num(0);
+    if (kind === "tree") return this.t.runtime("zerosLike", primal);
+    if (kind !== "arr") return this.f.createNull();
     const length = this.f.createPropertyAccessExpression(primal, "length");
     return this.f.createNewExpression(this.f.createIdentifier("Float64Array"), undefined, [length]);
+  }
+
+  /** The type of a tangent: the primal's for numbers and Float64Arrays, `Tangent<T>` for pytrees. */
+  tangentType(primal: ts.TypeNode | undefined, kind: Kind): ts.TypeNode | undefined {
+    if (kind === "num" || kind === "arr") return primal;
+    if (kind !== "tree" || !primal) return undefined;
+    const name = this.f.createQualifiedName(this.services.runtimeNamespace(), "Tangent");
+    return this.f.createTypeReferenceNode(name, [primal]);
+  }
+
+  /** The declared or inferred type of a node, as a type node. */
+  typeNodeOf(node: ts.Node): ts.TypeNode | undefined {
+    const { checker } = this.core;
+    return checker.typeToTypeNode(checker.getTypeAtLocation(node), undefined, this.ts.NodeBuilderFlags.NoTruncation);
   }
 
   /** Materialises a tangent: a symbolic zero becomes `0` or a zeroed array (hoisting the primal if needed). */

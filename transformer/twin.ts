@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Core, differentiable } from "./core-context";
-import { visitBody } from "./statements";
+import { tangentPattern, visitBody } from "./statements";
 import { BlockBuilder, ModuleServices, TwinContext } from "./twin-context";
 import { Namer } from "./namer";
 import { fullMask, Spec } from "./specs";
@@ -23,15 +23,19 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
   const prologue = new BlockBuilder();
   fn.params.forEach((p, i) => {
     const type = p.node.type ?? typeNodeOf(cx, p.node);
-    params.push(f.createParameterDeclaration(undefined, undefined, p.name, p.node.questionToken, type, p.node.initializer));
-    if (!p.symbol || !spec.activity.isActiveSymbol(p.symbol)) return;
-    const dot = cx.dotOf(p.symbol);
+    params.push(f.createParameterDeclaration(undefined, undefined, p.symbol ? p.name : p.node.name, p.node.questionToken, type, p.node.initializer));
+    if (!spec.activity.paramActive[i]) return;
+    // A destructured parameter's tangent is destructured the same way: { w: w_dot, b: b_dot }.
+    const dot = p.symbol ? cx.dotOf(p.symbol) : tangentPattern(cx, p.node.name as ts.BindingPattern);
+    if (!dot) return;
     if (spec.mask[i]) {
-      params.push(f.createParameterDeclaration(undefined, undefined, dot, undefined, type));
-    } else {
+      params.push(f.createParameterDeclaration(undefined, undefined, dot, undefined, cx.tangentType(type, p.kind)));
+    } else if (p.symbol) {
       // Active inside although the caller passes no tangent (an out-parameter the caller opted out of).
       const zero = cx.zeroLike(f.createIdentifier(p.name), p.kind);
-      prologue.push(cx.constDecl(dot, zero, p.kind === "arr" ? ts.NodeFlags.Const : ts.NodeFlags.Let));
+      prologue.push(cx.constDecl(dot, zero, p.kind === "num" ? ts.NodeFlags.Let : ts.NodeFlags.Const));
+    } else {
+      cx.report(p.node, "unsupportedSyntax", "A destructured parameter written with differentiated data while its tangent is null", fn.name, "Pass a tangent for it, or take the whole value.");
     }
   });
   const body = new BlockBuilder();
@@ -39,11 +43,19 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
   if (cx.failed) return { declaration: undefined, calls: cx.requests };
   const exported = fn.exported && fullMask(fn).every((m, i) => m === spec.mask[i]);
   const modifiers = exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined;
+  for (const p of params) if (p.type) singleLine(cx, p.type);
   const declaration = f.createFunctionDeclaration(
     modifiers, undefined, spec.name, fn.node.typeParameters, params, returnTypeOf(cx),
     f.createBlock([...prologue.statements, ...body.statements], true),
   );
   return { declaration, calls: cx.requests };
+}
+
+/** Tuple and object types in a twin's signature print on one line. */
+function singleLine(cx: TwinContext, node: ts.Node): void {
+  const { ts } = cx;
+  if (ts.isTupleTypeNode(node) || ts.isTypeLiteralNode(node)) ts.setEmitFlags(node, ts.EmitFlags.SingleLine);
+  ts.forEachChild(node, (c) => singleLine(cx, c));
 }
 
 function typeNodeOf(cx: TwinContext, node: ts.Node): ts.TypeNode | undefined {
@@ -60,6 +72,8 @@ function returnTypeOf(cx: TwinContext): ts.TypeNode {
   const primal = fn.node.type ?? (signature
     ? cx.core.checker.typeToTypeNode(signature.getReturnType(), undefined, ts.NodeBuilderFlags.NoTruncation)
     : undefined) ?? f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword);
-  const tangent = differentiable(fn.returnKind) ? primal : f.createLiteralTypeNode(f.createNull());
-  return ts.setEmitFlags(f.createTupleTypeNode([primal, tangent]), ts.EmitFlags.SingleLine);
+  const tangent = differentiable(fn.returnKind) ? cx.tangentType(primal, fn.returnKind)! : f.createLiteralTypeNode(f.createNull());
+  const tuple = f.createTupleTypeNode([primal, tangent]);
+  singleLine(cx, tuple);
+  return tuple;
 }
