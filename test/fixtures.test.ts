@@ -78,6 +78,7 @@ describe("fixtures", () => {
 function runCheck(check: JvpCheck): void {
   const [primal, tangent] = check.jvp();
   expectClose(primal, check.along(0), 1e-12, `${check.name}: primal`);
+  if (check.primal !== undefined) expectClose(primal, check.primal, 1e-12, `${check.name}: exact primal`);
   if (check.tangent !== undefined) expectClose(tangent, check.tangent, 1e-12, `${check.name}: analytic tangent`);
   if (check.smooth !== false) expectClose(tangent, centralDifference(check.along, 1e-5), 1e-6, `${check.name}: central differences`);
 }

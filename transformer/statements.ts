@@ -286,11 +286,11 @@ function assignmentTarget(cx: TwinContext, left: ts.Expression, b: BlockBuilder)
   const { ts, f } = cx;
   if (ts.isIdentifier(left)) return { primal: left, tangent: cx.dotOfNode(left) ?? null };
   if (ts.isPropertyAccessExpression(left)) {
-    // p.b = v: p_dot.b = v_dot
+    // p.b = v: p_dot.b = v_dot (a field that never holds differentiated data keeps its zero)
     const [object] = visitInOrder(cx, [left.expression], b);
     return {
       primal: f.createPropertyAccessExpression(object.primal, left.name.text),
-      tangent: object.tangent ? f.createPropertyAccessExpression(object.tangent, left.name.text) : null,
+      tangent: object.tangent && cx.isActive(left) ? f.createPropertyAccessExpression(object.tangent, left.name.text) : null,
     };
   }
   if (ts.isElementAccessExpression(left)) {
