@@ -215,7 +215,7 @@ function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: Block
   let no = derive(cx, e.whenFalse, whenFalse);
   if (whenTrue.statements.length === 0 && whenFalse.statements.length === 0) {
     if (!cx.isSimple(condition)) condition = cx.hoist({ primal: condition, tangent: null }, b).primal;
-    if (kind === "arr" && (yes.tangent || no.tangent)) {
+    if ((kind === "arr" || kind === "tree") && (yes.tangent || no.tangent)) {
       yes = cx.materialize(yes, kind, b);
       no = cx.materialize(no, kind, b);
     }
