@@ -74,6 +74,25 @@ export function applyTwin<R>(
   return twin(...args);
 }
 
+/** Where a differentiable function object keeps its full twin (a global symbol: two copies of tsjvp agree). */
+export const twinSymbol: unique symbol = Symbol.for("tsjvp.twin") as never;
+const differentiableSymbol = Symbol.for("tsjvp.differentiable");
+
+type Twin = ((...interleaved: never[]) => unknown) & { [differentiableSymbol]?: readonly boolean[] };
+
+/** Attaches `twin` to `primal` for run-time dispatch; returns `primal`. */
+export function registerTwin<F extends object>(primal: F, twin: (...interleaved: never[]) => unknown, differentiable: readonly boolean[]): F {
+  Object.defineProperty(twin, differentiableSymbol, { value: differentiable, configurable: true });
+  Object.defineProperty(primal, twinSymbol, { value: twin, configurable: true });
+  return primal;
+}
+
+/** The full twin attached to `fun`, with which parameters take a tangent; undefined if none. */
+export function twinOf(fun: unknown): { twin: (...args: never[]) => unknown; differentiable: readonly boolean[] } | undefined {
+  const twin = (fun as { [twinSymbol]?: Twin } | null)?.[twinSymbol];
+  return twin ? { twin, differentiable: twin[differentiableSymbol] ?? [] } : undefined;
+}
+
 /** Stands in for a jvp call the plugin could not differentiate (the build reported why). */
 export function compileError(message: string): never {
   throw new Error(message);

@@ -6,12 +6,14 @@
 export type { Tangent, TangentIn } from "./tangent-types";
 import type { Tangent, TangentIn } from "./tangent-types";
 export { extremumDot, powDot } from "./rules";
-export { applyTwin, compileError, fillZeros, zerosLike } from "./calls";
+export { applyTwin, compileError, fillZeros, registerTwin, twinSymbol, zerosLike } from "./calls";
+import { applyTwin, twinOf } from "./calls";
 
 /**
  * Forward-mode Jacobian-vector product, as `jax.jvp`: returns `[fun(...primals), J·tangents]`.
  * `primals` and `tangents` hold one entry per parameter of `fun`; a `null` tangent means
- * "not differentiated". Rewritten at build time by the tsjvp plugin.
+ * "not differentiated". Rewritten at build time by the tsjvp plugin; a call it could not rewrite
+ * (`fun` is a value: a parameter, an array element) dispatches to the twin attached to `fun`.
  * @tsjvpApi jvp
  */
 export function jvp<A extends readonly unknown[], R>(
@@ -19,11 +21,18 @@ export function jvp<A extends readonly unknown[], R>(
   primals: readonly [...A],
   tangents: { readonly [K in keyof A]: TangentIn<A[K]> },
 ): [R, Tangent<R>] {
-  void primals;
-  void tangents;
-  const name = fun.name || "an anonymous function";
-  throw new Error(
-    `tsjvp: jvp(${name}, ...) ran without being compiled. Add { "transform": "tsjvp/transformer" } ` +
-      `to compilerOptions.plugins in tsconfig.json and build with tspc (ts-patch) instead of tsc.`,
+  const found = twinOf(fun);
+  if (!found) throw new Error(missingTwin(fun));
+  const result = applyTwin(found.twin as (...args: unknown[]) => unknown, found.differentiable, primals, tangents);
+  return (result === undefined ? [undefined, undefined] : result) as [R, Tangent<R>];
+}
+
+function missingTwin(fun: unknown): string {
+  const name = typeof fun === "function" && fun.name ? fun.name : "an anonymous function";
+  return (
+    `tsjvp: jvp(${name}, ...) found no derivative twin for ${name}. Tag its declaration with /** @jvp */ ` +
+    `(and export it to use it from other modules), then build with the tsjvp plugin ` +
+    `({ "transform": "tsjvp/transformer" } in compilerOptions.plugins, built with tspc), or generate ` +
+    `twins with \`tsjvp emit\` and import the generated index once. Inline arrows need the plugin.`
   );
 }

@@ -9,7 +9,9 @@ import { fullMask, Spec, SpecRegistry } from "./specs";
 export type CallPlan =
   | { readonly type: "twin"; readonly spec: Spec; readonly dynamic: boolean; readonly fill: readonly boolean[] }
   | { readonly type: "imported"; readonly name: string; readonly specifier: string; readonly mask: readonly boolean[]; readonly returnKind: Kind | "void"; readonly dynamic: boolean }
-  | { readonly type: "failed"; readonly diagnostic: ts.Diagnostic };
+  | { readonly type: "failed"; readonly diagnostic: ts.Diagnostic }
+  /** `fun` is a value (a parameter, an element): left to run-time dispatch through its attached twin. */
+  | { readonly type: "runtime" };
 
 /** Decides the twin a jvp call uses: a literal `null` tangent selects a specialised twin. */
 export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, resolve: (e: ts.Expression) => Callee): CallPlan {
@@ -19,7 +21,10 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
   if (!fn) {
     const callee = resolve(funArg);
     if (callee.type === "error") return { type: "failed", diagnostic: core.diags.report(callee.node, callee.id, ...callee.args) };
-    if (callee.type === "unknown") return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", `'${funArg.getText()}'`) };
+    if (callee.type === "unknown") {
+      if (canHaveTwin(core, funArg)) return { type: "runtime" };
+      return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", `'${funArg.getText()}'`) };
+    }
     if (callee.type === "imported") {
       const mask = callee.paramKinds.map(differentiable);
       const literal = literalArgs(core, primals, tangents);
@@ -44,6 +49,20 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
   });
   void ts;
   return { type: "twin", spec: registry.get(fn, mask), dynamic: false, fill: literal.fill };
+}
+
+/**
+ * Could this value be a function carrying a twin at run time? Parameters, elements and properties
+ * can; a `let` function of this module or a library function cannot (a diagnostic says so now).
+ */
+function canHaveTwin(core: Core, fun: ts.Expression): boolean {
+  const { ts } = core;
+  const e = skipOuter(core, fun);
+  if (!ts.isIdentifier(e)) return !ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !["Math", "Number"].includes(e.expression.text);
+  const decl = core.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl) return false;
+  if (ts.isParameter(decl) || ts.isBindingElement(decl)) return true;
+  return false;
 }
 
 function isNull(core: Core, e: ts.Expression): boolean {
@@ -114,11 +133,12 @@ export function rewriteCallSite(
   failureOf: (spec: Spec) => ts.Diagnostic | undefined,
 ): ts.Expression {
   const { f, ts } = core;
+  if (plan.type === "runtime") return call;
   const failure = plan.type === "failed" ? plan.diagnostic : plan.type === "twin" ? failureOf(plan.spec) : undefined;
   if (failure) {
     return f.createCallExpression(imports.runtimeRef("compileError"), undefined, [f.createStringLiteral(core.diags.describe(failure))]);
   }
-  const p = plan as Exclude<CallPlan, { type: "failed" }>;
+  const p = plan as Exclude<CallPlan, { type: "failed" } | { type: "runtime" }>;
   const ref = p.type === "twin" ? f.createIdentifier(p.spec.name) : f.createPropertyAccessExpression(imports.importNamespace(p.specifier), `${p.name}_jvp`);
   const mask = p.type === "twin" ? p.spec.mask : p.mask;
   const [, primals, tangents] = call.arguments;

@@ -16,7 +16,7 @@ export const Messages = {
   noRule: { code: 97009, text: "'{0}' receives differentiated arguments but has no source and no derivative rule. Write it in TypeScript in this project, or keep its arguments constant." },
   untaggedImport: { code: 97010, text: "'{0}' is declared in another module ({1}) without a /** @jvp */ tag. Tag its declaration with /** @jvp */ and export it to differentiate it from here." },
   notExported: { code: 97011, text: "'{0}' in {1} is tagged @jvp but not exported. Export it to call it from differentiated code in another module." },
-  unknownFunction: { code: 97012, text: "The first argument of jvp must be a function known at build time: a function declaration or const function of this module, an inline arrow, or an exported @jvp function of another module. Got {0}." },
+  unknownFunction: { code: 97012, text: "{0} cannot be differentiated: it is neither a function declaration or const function of this module, an inline arrow, an exported @jvp function of another module, nor a value (a parameter) that may carry a twin at run time. Declare it with function or const." },
   unsupportedType: { code: 97013, text: "'{0}' has type '{1}', which tsjvp cannot differentiate. Use numbers, Float64Arrays, and plain objects or arrays of them, or pass a null tangent." },
   activeInPosition: { code: 97014, text: "{0} depends on differentiated values here, which tsjvp cannot place. {1}" },
   sideEffectInExpression: { code: 97015, text: "{0} inside a larger expression is not supported in differentiated code. Write it as its own statement." },

@@ -7,7 +7,8 @@ import { ModuleImports, runtimeSpecifierOf } from "./module-services";
 import { identifiersIn, Namer } from "./namer";
 import { fullMask, Spec, SpecRegistry } from "./specs";
 import { buildTwin } from "./twin";
-import { planCallSite, CallPlan, rewriteCallSite } from "./call-sites";
+import { planCallSite, CallPlan } from "./call-sites";
+import { rewriteFile } from "./rewrite";
 
 export interface FileResult {
   readonly file: ts.SourceFile;
@@ -25,7 +26,34 @@ export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.T
   const calls = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
   if (calls.length === 0 && tagged.length === 0) return { file, diagnostics: [] };
-  return { file: new FileDifferentiator(core, calls, tagged).run(), diagnostics: core.diags.items };
+  const twins = new FileDifferentiator(core, calls, tagged).run();
+  return { file: rewriteFile(core, twins), diagnostics: core.diags.items };
+}
+
+/** Differentiates one file and returns its twins without rewriting it (the CLI's companions). */
+export function differentiateFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): { core: Core; twins: FileTwins } | undefined {
+  if (file.isDeclarationFile || !file.text.includes("jvp")) return undefined;
+  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
+  const calls = findJvpCalls(core);
+  const tagged = findTaggedFunctions(core);
+  if (calls.length === 0 && tagged.length === 0) return undefined;
+  return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
+}
+
+/** A generated twin (or the throwing stub of a tagged function that failed) and its function. */
+export interface PlacedTwin {
+  readonly spec: Spec;
+  readonly declaration: ts.Statement;
+}
+
+/** What differentiating one file produced. */
+export interface FileTwins {
+  readonly twins: readonly PlacedTwin[];
+  /** Full twins attached to their primal functions for run-time dispatch. */
+  readonly registered: readonly Spec[];
+  readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
+  readonly imports: ModuleImports;
+  readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;
 }
 
 class FileDifferentiator {
@@ -45,14 +73,32 @@ class FileDifferentiator {
     this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl));
   }
 
-  run(): ts.SourceFile {
+  run(): FileTwins {
     const taggedSpecs = this.tagged.map((fn) => this.registry.get(fn, fullMask(fn)));
     const plans = new Map<ts.CallExpression, CallPlan>();
     for (const c of this.calls) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
     const roots = [...taggedSpecs, ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
-    if (!this.guard(roots, () => this.registry.converge())) return this.emit(plans, taggedSpecs);
+    // Every marked function also carries its full twin, for run-time dispatch (jvp(f) with f a value).
+    const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.insertBefore);
+    const dispatch = marked.map((fn) => this.registry.get(fn, fullMask(fn)));
+    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, []);
     for (const spec of roots) this.generate(spec);
-    return this.emit(plans, taggedSpecs);
+    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)));
+  }
+
+  /**
+   * A full twin nobody asked for statically (only for run-time dispatch): if it cannot be
+   * generated, it is left out silently, with whatever it alone produced; the build does not fail.
+   */
+  private generateOptional(spec: Spec): boolean {
+    if (this.twins.has(spec)) return !this.failureOf(spec);
+    const diagnostics = this.core.diags.items.length;
+    const known = new Set(this.twins.keys());
+    this.generate(spec);
+    if (!this.failureOf(spec)) return true;
+    this.core.diags.items.length = diagnostics;
+    for (const s of [...this.twins.keys()]) if (!known.has(s)) this.twins.delete(s);
+    return false;
   }
 
   private callee(e: ts.Expression): Callee {
@@ -114,25 +160,16 @@ class FileDifferentiator {
     return undefined;
   }
 
-  private emit(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[]): ts.SourceFile {
-    const after = new Map<ts.Node, ts.Statement[]>();
-    const before = new Map<ts.Node, ts.Statement[]>();
-    const place = (spec: Spec, declaration: ts.Statement) => {
-      const map = spec.fn.insertBefore ? before : after;
-      const list = map.get(spec.fn.anchor) ?? [];
-      list.push(this.core.ts.setSourceMapRange(declaration, spec.fn.node));
-      map.set(spec.fn.anchor, list);
-    };
+  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[]): FileTwins {
+    const twins: PlacedTwin[] = [];
     for (const [spec, twin] of this.twins) {
-      if (twin && !this.failureOf(spec)) place(spec, twin);
+      if (twin && !this.failureOf(spec)) twins.push({ spec, declaration: this.core.ts.setSourceMapRange(twin, spec.fn.node) });
     }
     for (const spec of taggedSpecs) {
       const failure = this.failureOf(spec);
-      if (failure) place(spec, this.stub(spec, failure));
+      if (failure) twins.push({ spec, declaration: this.stub(spec, failure) });
     }
-    const failureOf = (spec: Spec) => this.failureOf(spec);
-    return rewriteFile(this.core, plans, { after, before }, this.imports, (plan, call) =>
-      rewriteCallSite(this.core, plan, call, this.imports, failureOf));
+    return { twins, registered, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
   }
 
   /** A tagged function whose twin failed still exports `f_jvp`, which throws the diagnostic. */
@@ -147,39 +184,3 @@ class FileDifferentiator {
   }
 }
 
-interface Placement {
-  readonly after: Map<ts.Node, ts.Statement[]>;
-  readonly before: Map<ts.Node, ts.Statement[]>;
-}
-
-/** Inserts twins around their anchors, rewrites jvp calls, and adds the imports twins need. */
-function rewriteFile(
-  core: Core,
-  plans: Map<ts.CallExpression, CallPlan>,
-  placement: Placement,
-  imports: ModuleImports,
-  rewriteCall: (plan: CallPlan, visited: ts.CallExpression) => ts.Expression,
-): ts.SourceFile {
-  const { ts, f, context } = core;
-  const list = (statements: ts.NodeArray<ts.Statement>): ts.Statement[] =>
-    statements.flatMap((s) => [
-      ...(placement.before.get(s) ?? []),
-      ts.visitNode(s, visit) as ts.Statement,
-      ...(placement.after.get(s) ?? []),
-    ]);
-  const visit = (node: ts.Node): ts.Node => {
-    if (ts.isCallExpression(node) && plans.has(node)) {
-      return rewriteCall(plans.get(node)!, ts.visitEachChild(node, visit, context));
-    }
-    if (ts.isBlock(node)) return f.updateBlock(node, list(node.statements));
-    if (ts.isModuleBlock(node)) return f.updateModuleBlock(node, list(node.statements));
-    if (ts.isCaseClause(node)) return f.updateCaseClause(node, ts.visitNode(node.expression, visit) as ts.Expression, list(node.statements));
-    if (ts.isDefaultClause(node)) return f.updateDefaultClause(node, list(node.statements));
-    return ts.visitEachChild(node, visit, context);
-  };
-  const body = list(core.file.statements);
-  const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
-  const at = firstNonImport < 0 ? body.length : firstNonImport;
-  body.splice(at, 0, ...imports.declarations());
-  return f.updateSourceFile(core.file, body);
-}

@@ -1,0 +1,54 @@
+import type * as ts from "typescript";
+import { rewriteCallSite } from "./call-sites";
+import { Core } from "./core-context";
+import type { FileTwins } from "./transform-file";
+import { Spec } from "./specs";
+
+/**
+ * The plugin's output for one file: twins inserted after their primals (an inline arrow's before
+ * the statement using it), each marked function attached to its full twin for run-time dispatch,
+ * jvp calls rewritten, and the imports twins need added after the file's own.
+ */
+export function rewriteFile(core: Core, result: FileTwins): ts.SourceFile {
+  const { ts, f, context } = core;
+  const after = new Map<ts.Node, ts.Statement[]>();
+  const before = new Map<ts.Node, ts.Statement[]>();
+  for (const { spec, declaration } of result.twins) {
+    const map = spec.fn.insertBefore ? before : after;
+    map.set(spec.fn.anchor, [...(map.get(spec.fn.anchor) ?? []), declaration]);
+  }
+  // A function declaration is registered after its twins; a const function through its initializer
+  // (in CommonJS an exported const has no local binding a later statement could name).
+  const initializers = new Map<ts.Node, Spec>();
+  for (const spec of result.registered) {
+    if (ts.isFunctionDeclaration(spec.fn.node)) {
+      after.get(spec.fn.anchor)!.push(f.createExpressionStatement(registration(core, result, spec, f.createIdentifier(spec.fn.name))));
+    } else {
+      initializers.set(spec.fn.node, spec);
+    }
+  }
+  const list = (statements: ts.NodeArray<ts.Statement>): ts.Statement[] =>
+    statements.flatMap((s) => [...(before.get(s) ?? []), ts.visitNode(s, visit) as ts.Statement, ...(after.get(s) ?? [])]);
+  const visit = (node: ts.Node): ts.Node => {
+    const plan = ts.isCallExpression(node) ? result.plans.get(node) : undefined;
+    if (plan) return rewriteCallSite(core, plan, ts.visitEachChild(node, visit, context) as ts.CallExpression, result.imports, result.failureOf);
+    const registered = initializers.get(node);
+    if (registered) return registration(core, result, registered, ts.visitEachChild(node, visit, context) as ts.Expression);
+    if (ts.isBlock(node)) return f.updateBlock(node, list(node.statements));
+    if (ts.isModuleBlock(node)) return f.updateModuleBlock(node, list(node.statements));
+    if (ts.isCaseClause(node)) return f.updateCaseClause(node, ts.visitNode(node.expression, visit) as ts.Expression, list(node.statements));
+    if (ts.isDefaultClause(node)) return f.updateDefaultClause(node, list(node.statements));
+    return ts.visitEachChild(node, visit, context);
+  };
+  const body = list(core.file.statements);
+  const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
+  body.splice(firstNonImport < 0 ? body.length : firstNonImport, 0, ...result.imports.declarations());
+  return f.updateSourceFile(core.file, body);
+}
+
+/** `tsjvp_runtime.registerTwin(f, f_jvp, [true, false])`: which parameters take a tangent. */
+export function registration(core: Core, result: FileTwins, spec: Spec, primal: ts.Expression): ts.Expression {
+  const { f } = core;
+  const mask = f.createArrayLiteralExpression(spec.mask.map((m) => (m ? f.createTrue() : f.createFalse())));
+  return f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask]);
+}
