@@ -22,6 +22,7 @@ export const Messages = {
   sideEffectInExpression: { code: 97015, text: "{0} inside a larger expression is not supported in differentiated code. Write it as its own statement." },
   nestedJvp: { code: 97016, text: "jvp inside differentiated code ('{0}') is not supported. Compute nested derivatives in separate functions." },
   classInstance: { code: 97018, text: "'{0}' has type '{1}', a class: class instances are not pytrees (their prototypes, methods and invariants have no tangent). Pass a plain object typed by an interface or type alias, or a null tangent." },
+  unexportedState: { code: 97019, text: "'{0}' is module state that a twin uses but its module does not export: a companion module of `tsjvp emit` cannot share it. Export it, or make it a constant of a primitive value." },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

@@ -33,12 +33,15 @@ export class ModuleImports implements ModuleServices {
     return this.runtime;
   }
 
-  /** The import declarations to add, in a stable order. */
-  declarations(): ts.Statement[] {
+  /**
+   * The import declarations to add, in a stable order. `twinModule` maps the specifier of a module
+   * whose twins are called to where those twins live (the module itself, for the plugin).
+   */
+  declarations(twinModule: (specifier: string) => string = (s) => s): ts.Statement[] {
     const { f } = this.core;
     const make = (id: ts.Identifier, specifier: string) =>
       f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(id)), f.createStringLiteral(specifier));
-    const out = [...this.namespaces].map(([specifier, id]) => make(id, specifier));
+    const out = [...this.namespaces].map(([specifier, id]) => make(id, twinModule(specifier)));
     if (this.runtime) out.unshift(make(this.runtime, this.runtimeSpecifier));
     return out;
   }

@@ -1,0 +1,229 @@
+/**
+ * The `tsjvp` command as a user runs it (a child process of the built CLI): every command, bad
+ * input, determinism, and companions that type-check under plain `tsc --strict` and, run by tsx
+ * (no plugin), give the same numbers as the plugin's twins.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "./support/compile";
+
+const cli = path.join(repoRoot, "dist", "cli", "main.js");
+const root = path.join(repoRoot, "build", "cli");
+const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
+const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+const tspc = path.join(repoRoot, "node_modules", "ts-patch", "bin", "tspc.js");
+
+function run(args: string[], cwd: string, script = cli): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, script ? [script, ...args] : args, { cwd, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const files: Record<string, string> = {
+  "src/lib.ts": `
+/** @jvp */
+export function cubic(x: number): number {
+  return x * x * x - 2 * x - 5;
+}
+
+/** Kepler's equation, e = 0.3, M = 1. @jvp */
+export const kepler = (e: number): number => e - eccentricity * Math.sin(e) - 1;
+
+const eccentricity = 0.3;
+`,
+  "src/model.ts": `
+import { jvp } from "tsjvp";
+import { cubic } from "./lib";
+
+interface Params { w: Float64Array; b: number }
+
+const scale = 2;
+
+function square(v: number): number {
+  return v * v;
+}
+
+/** @jvp */
+export function predict(p: Params, x: Float64Array): number {
+  let s = p.b;
+  for (let i = 0; i < x.length; i++) s += p.w[i] * x[i];
+  return scale * square(s) + cubic(s);
+}
+
+// Not exported: run-time dispatch cannot reach it, but its twin is importable from the companion.
+function hidden(x: number): number {
+  return Math.exp(x) * square(3);
+}
+
+export const hiddenSlope = (x: number) => jvp(hidden, [x], [1]);
+`,
+  "src/main.ts": `
+import "./jvp/index";
+import { jvp } from "tsjvp";
+import { cubic, kepler } from "./lib";
+import { predict } from "./model";
+
+function newton(f: (x: number) => number, x0: number): number {
+  let x = x0;
+  for (let i = 0; i < 20; i++) {
+    const [value, slope] = jvp(f, [x], [1]);
+    x -= value / slope;
+  }
+  return x;
+}
+
+const p = { w: Float64Array.of(0.5, -1), b: 0.25 };
+const x = Float64Array.of(2, 1);
+const out = {
+  roots: [cubic, kepler].map((g) => newton(g, 1.5)),
+  slopes: [cubic, kepler].map((g) => jvp(g, [0.5], [1])),
+  predict: jvp(predict, [p, x], [{ w: Float64Array.of(1, 0), b: 1 }, null]),
+};
+console.log(JSON.stringify(out));
+`,
+  "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", skipLibCheck: true, types: [] }, include: ["src"] }),
+};
+
+function writeProject(dir: string, extra: Record<string, string> = {}): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const [name, text] of Object.entries({ ...files, ...extra })) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+  fs.symlinkSync(repoRoot, path.join(dir, "node_modules", "tsjvp"));
+}
+
+describe("the tsjvp CLI", function () {
+  this.timeout(120000);
+  const dir = path.join(root, "project");
+  before(() => writeProject(dir));
+
+  it("prints help, command help and the version", () => {
+    expect(run(["--help"], dir).stdout).to.contain("Usage: tsjvp <command>");
+    expect(run(["emit", "--help"], dir).stdout).to.contain("--out-dir DIR");
+    expect(run(["check", "--help"], dir).stdout).to.contain("tspc --noEmit runs no transformer");
+    const version = run(["--version"], dir);
+    expect(version.code).to.equal(0);
+    expect(version.stdout.trim()).to.equal(JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version);
+  });
+
+  const bad: [string, string[], RegExp, (d: string) => void][] = [
+    ["an unknown flag", ["emit", "--bogus"], /unknown option --bogus/, () => undefined],
+    ["an unknown command", ["frobnicate"], /unknown command 'frobnicate'/, () => undefined],
+    ["a missing tsconfig", ["check", "-p", "nope.json"], /cannot find nope\.json/, () => undefined],
+    ["a malformed tsconfig", ["check", "-p", "broken.json"], /broken\.json is not valid/, (d) => fs.writeFileSync(path.join(d, "broken.json"), "{ compilerOptions: ")],
+    ["a file that does not exist", ["emit", "src/none.ts", "--out-dir", "x"], /src\/none\.ts does not exist/, () => undefined],
+    ["an out-dir that is a file", ["emit", "--out-dir", "afile"], /--out-dir afile is a file/, (d) => fs.writeFileSync(path.join(d, "afile"), "")],
+    ["a missing --out-dir", ["emit"], /needs --out-dir/, () => undefined],
+  ];
+  for (const [what, args, message, setup] of bad) {
+    it(`rejects ${what} with a one-line error`, () => {
+      setup(dir);
+      const r = run(args, dir);
+      expect(r.code).to.not.equal(0);
+      expect(r.stderr).to.match(message);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.not.match(/\n\s+at /);
+    });
+  }
+
+  it("rejects a file with syntax errors", () => {
+    const d = path.join(root, "syntax");
+    writeProject(d, { "src/broken.ts": "export function f(x: number { return x; }\n" });
+    const r = run(["check"], d);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.contain("src/broken.ts(1,");
+    expect(r.stderr).to.match(/tsjvp: \d+ syntax errors; fix them first/);
+  });
+
+  it("emits companions and an index, byte-identical on a second run", () => {
+    const r = run(["emit", "--out-dir", "src/jvp"], dir);
+    expect(r.stderr).to.equal("");
+    expect(r.code).to.equal(0);
+    const names = fs.readdirSync(path.join(dir, "src", "jvp")).sort();
+    expect(names).to.deep.equal(["index.ts", "lib.jvp.ts", "model.jvp.ts"]);
+    const first = names.map((n) => fs.readFileSync(path.join(dir, "src", "jvp", n), "utf8"));
+    expect(run(["emit", "--out-dir", "src/jvp"], dir).code).to.equal(0);
+    expect(names.map((n) => fs.readFileSync(path.join(dir, "src", "jvp", n), "utf8"))).to.deep.equal(first);
+    const model = first[2];
+    expect(model).to.match(/^\/\/ Generated by tsjvp emit from model\.ts/);
+    expect(model).to.contain("/** Twin of predict (model.ts:14). */");
+    expect(model).to.contain("export function hidden_jvp(");
+    expect(model).to.contain("function square(v: number): number"); // an unexported helper, copied
+    expect(model).to.contain("const scale = 2;");
+    expect(model).to.contain('import * as lib_twins from "./lib.jvp";');
+    expect(model).to.contain('import { predict } from "../model";');
+    expect(model).to.contain("tsjvp_runtime.registerTwin(predict, predict_jvp, [true, true]);");
+  });
+
+  it("companions type-check under plain tsc --strict", () => {
+    const r = run(["-p", ".", "--noEmit"], dir, tsc);
+    expect(r.stdout + r.stderr).to.equal("");
+    expect(r.code).to.equal(0);
+  });
+
+  it("under tsx (no plugin) the program gives the same numbers as the plugin's twins", () => {
+    const withCompanions = run([path.join("src", "main.ts")], dir, tsx);
+    expect(withCompanions.stderr).to.equal("");
+    const plugin = path.join(root, "plugin");
+    writeProject(plugin, { "src/main.ts": files["src/main.ts"].replace('import "./jvp/index";\n', "") });
+    const config = JSON.parse(files["tsconfig.json"]);
+    config.compilerOptions.plugins = [{ transform: path.join(repoRoot, "dist", "transformer", "plugin.js") }];
+    fs.writeFileSync(path.join(plugin, "tsconfig.json"), JSON.stringify(config));
+    const built = run(["-p", "."], plugin, tspc);
+    expect(built.stdout + built.stderr).to.equal("");
+    const withPlugin = run([path.join("out", "main.js")], plugin, "");
+    expect(withCompanions.stdout).to.equal(withPlugin.stdout);
+    const out = JSON.parse(withCompanions.stdout);
+    expect(out.roots[0]).to.be.closeTo(2.0945514815423265, 1e-12);
+    expect(out.slopes[0]).to.deep.equal([0.125 - 1 - 5, 3 * 0.25 - 2]);
+    expect(out.predict[1]).to.be.closeTo((2 * 2 * (0.25 + 1 - 1) + (3 * 0.25 ** 2 - 2)) * (2 + 1), 1e-12);
+  });
+
+  it("an unexported marked function's twin is importable from its companion", () => {
+    fs.writeFileSync(path.join(dir, "src", "direct.ts"), `import { hidden_jvp } from "./jvp/model.jvp";\nconsole.log(JSON.stringify(hidden_jvp(0.5, 1)));\n`);
+    const r = run([path.join("src", "direct.ts")], dir, tsx);
+    expect(r.stderr).to.equal("");
+    expect(JSON.parse(r.stdout)).to.deep.equal([Math.exp(0.5) * 9, Math.exp(0.5) * 9]);
+    const miss = run(["-e", `require("tsjvp").jvp(function hidden(x) { return x; }, [1], [1])`], dir, "");
+    expect(miss.stderr).to.contain("found no derivative twin for hidden. Tag its declaration with /** @jvp */");
+  });
+
+  it("prints one companion with --stdout, and never overwrites a file it did not write", () => {
+    const r = run(["emit", "src/lib.ts", "--stdout"], dir);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.contain("export function cubic_jvp(x: number, x_dot: number): [number, number]");
+    expect(r.stdout).to.contain("const eccentricity = 0.3;");
+    fs.writeFileSync(path.join(dir, "src", "jvp", "model.jvp.ts"), "// my own file\n");
+    const refused = run(["emit", "--out-dir", "src/jvp"], dir);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.match(/refusing to overwrite src\/jvp\/model\.jvp\.ts: it was not generated by tsjvp/);
+    expect(fs.readFileSync(path.join(dir, "src", "jvp", "model.jvp.ts"), "utf8")).to.equal("// my own file\n");
+    fs.rmSync(path.join(dir, "src", "jvp", "model.jvp.ts"));
+  });
+
+  it("check: exit 0 when clean; every diagnostic and exit 1 otherwise", () => {
+    run(["emit", "--out-dir", "src/jvp"], dir);
+    const clean = run(["check"], dir);
+    expect(clean.stderr).to.equal("");
+    expect(clean.code).to.equal(0);
+    const d = path.join(root, "check");
+    writeProject(d, { "src/bad.ts": `import { jvp } from "tsjvp";\nlet hits = 0;\nfunction f(x: number): number {\n  hits++;\n  return x;\n}\nexport const g = () => jvp(f, [1], [1]);\nexport const typeError: number = "no";\n` });
+    fs.writeFileSync(path.join(d, "src", "main.ts"), "export {};\n");
+    const r = run(["check"], d);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("src/bad.ts(4,3): error TS97008");
+    expect(r.stderr).to.contain("src/bad.ts(8,14): error TS2322");
+  });
+
+  it("reports unexported module state a companion cannot share", () => {
+    const d = path.join(root, "state");
+    writeProject(d, { "src/state.ts": `/** @jvp */\nexport function f(x: number): number {\n  return x * weights[0];\n}\nconst weights = new Float64Array([2]);\n` });
+    fs.writeFileSync(path.join(d, "src", "main.ts"), "export {};\n");
+    const r = run(["emit", "--out-dir", "src/jvp"], d);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("src/state.ts(5,7): error TS97019: 'weights' is module state");
+  });
+});
