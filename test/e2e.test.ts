@@ -112,6 +112,11 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     });
   }
 
+  it("installs the tsjvp command", () => {
+    const bin = path.join(root, "node_modules", ".bin", "tsjvp");
+    expect(run(bin, ["--version"], root).trim()).to.equal(JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version);
+  });
+
   it("prints diagnostics like tsc, fails the build, and emits a call that throws", () => {
     const dir = path.join(root, "diagnostics");
     writeProject(dir, "commonjs");
