@@ -95,7 +95,7 @@ function float64ArrayOf(cx: TwinContext, call: ts.CallExpression, name: "of" | "
     const wrap = (xs: ts.Expression[]) => (name === "of" ? xs : [f.createArrayLiteralExpression(xs)]);
     return {
       primal: make(wrap(duals.map((d) => d.primal))),
-      tangent: make(wrap(duals.map((d) => cx.t.orZero(d.tangent)))),
+      tangent: duals.some((d) => d.tangent) ? make(wrap(duals.map((d) => cx.t.orZero(d.tangent)))) : null,
     };
   }
   if (first && call.arguments.length === 1 && cx.kind(first) === "arr") {

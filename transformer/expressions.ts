@@ -148,7 +148,9 @@ function visitObjectLiteral(cx: TwinContext, e: ts.ObjectLiteralExpression, b: B
       return { primal: e, tangent: null };
     }
   }
-  const duals = visitInOrder(cx, values, b).map((d, i) => tangentOrZero(cx, d, values[i], b));
+  const visited = visitInOrder(cx, values, b);
+  if (visited.every((d) => !d.tangent)) return { primal: rebuildObject(cx, e, visited), tangent: null };
+  const duals = visited.map((d, i) => tangentOrZero(cx, d, values[i], b));
   const primals: ts.ObjectLiteralElementLike[] = [];
   const tangents: ts.ObjectLiteralElementLike[] = [];
   e.properties.forEach((p, i) => {
@@ -166,9 +168,21 @@ function visitObjectLiteral(cx: TwinContext, e: ts.ObjectLiteralExpression, b: B
   return { primal: f.createObjectLiteralExpression(primals, multiLine), tangent: f.createObjectLiteralExpression(tangents, multiLine) };
 }
 
+/** An object literal rebuilt from its values' primals (none of them differentiated). */
+function rebuildObject(cx: TwinContext, e: ts.ObjectLiteralExpression, values: Dual[]): ts.Expression {
+  const { ts, f } = cx;
+  return f.createObjectLiteralExpression(e.properties.map((p, i) => {
+    if (ts.isSpreadAssignment(p)) return f.createSpreadAssignment(values[i].primal);
+    if (ts.isShorthandPropertyAssignment(p) && values[i].primal === p.name) return f.createShorthandPropertyAssignment(p.name);
+    return f.createPropertyAssignment((p as ts.PropertyAssignment).name, values[i].primal);
+  }), e.getText().includes("\n"));
+}
+
 // d([a, b]) = [da, db], zeros for constant elements
 function visitArrayLiteral(cx: TwinContext, e: ts.ArrayLiteralExpression, b: BlockBuilder): Dual {
-  const duals = visitInOrder(cx, e.elements, b).map((d, i) => tangentOrZero(cx, d, e.elements[i], b));
+  const visited = visitInOrder(cx, e.elements, b);
+  if (visited.every((d) => !d.tangent)) return { primal: cx.f.createArrayLiteralExpression(visited.map((d) => d.primal)), tangent: null };
+  const duals = visited.map((d, i) => tangentOrZero(cx, d, e.elements[i], b));
   return {
     primal: cx.f.createArrayLiteralExpression(duals.map((d) => d.primal)),
     tangent: cx.f.createArrayLiteralExpression(duals.map((d) => d.tangent!)),
@@ -223,23 +237,24 @@ function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: Block
     return { primal, tangent: cx.t.cond(condition, yes.tangent, no.tangent) };
   }
   // A branch needs statements of its own: lower to if/else assigning temporaries.
+  const active = yes.tangent !== null || no.tangent !== null;
   const primal = cx.temp();
-  const tangent = cx.f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
+  const tangent = active ? cx.f.createIdentifier(cx.namer.unique(`${primal.text}_dot`)) : undefined;
   const type = cx.f.createTypeReferenceNode(kind === "arr" ? "Float64Array" : "number");
   const declare = (name: ts.Identifier) =>
     cx.f.createVariableStatement(undefined, cx.f.createVariableDeclarationList(
       [cx.f.createVariableDeclaration(name, undefined, kind === "arr" ? type : cx.f.createKeywordTypeNode(cx.ts.SyntaxKind.NumberKeyword))],
       cx.ts.NodeFlags.Let));
   b.push(declare(primal));
-  b.push(declare(tangent));
+  if (tangent) b.push(declare(tangent));
   const branch = (d: Dual, inner: BlockBuilder) => {
-    const full = cx.materialize(d, kind, inner);
-    inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(tangent, full.tangent!)));
+    const full = tangent ? cx.materialize(d, kind, inner) : d;
+    if (tangent) inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(tangent, full.tangent!)));
     inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(primal, full.primal)));
     return cx.f.createBlock(inner.statements, true);
   };
   b.push(cx.f.createIfStatement(condition, branch(yes, whenTrue), branch(no, whenFalse)), whenTrue.impure + whenFalse.impure > 0);
-  return { primal, tangent };
+  return { primal, tangent: tangent ?? null };
 }
 
 function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
@@ -252,7 +267,7 @@ function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
     const elements = visitInOrder(cx, arg.elements, b);
     return {
       primal: make(cx.f.createArrayLiteralExpression(elements.map((d) => d.primal))),
-      tangent: make(cx.f.createArrayLiteralExpression(elements.map((d) => cx.t.orZero(d.tangent)))),
+      tangent: elements.some((d) => d.tangent) ? make(cx.f.createArrayLiteralExpression(elements.map((d) => cx.t.orZero(d.tangent)))) : null,
     };
   }
   if (cx.kind(arg) === "num") return visitInactive(cx, e, b, false); // new Float64Array(n): zeros
@@ -286,7 +301,8 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
     if (!ts.isExpression(child) || ts.isFunctionLike(child) || !needsRewrite(cx, child)) return child;
     const inner = new BlockBuilder();
     const d = derive(cx, child, inner);
-    if (inner.statements.length > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
+    // Pure steps may run before a short-circuit operand; a call into a twin may not.
+    if (inner.impure > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
       cx.report(child, "activeInPosition", "This operand", "Compute it in a statement before the condition.");
     }
     for (const s of inner.statements) b.push(s);

@@ -50,6 +50,7 @@ const pow: Rule = ({ x, dx, r, literal, t }) => {
 
 /** Math.max / Math.min: the selected argument's tangent, ties split evenly, NaN for NaN. */
 const extremum: Rule = (a) => {
+  if (a.dx.every((d) => !d)) return null;
   const args: ts.Expression[] = [a.r()];
   for (let i = 0; i < a.count; i++) args.push(a.x(i), a.t.orZero(a.dx[i]));
   return a.t.runtime("extremumDot", ...args);

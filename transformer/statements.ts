@@ -242,7 +242,11 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
     return b.push(f.createExpressionStatement(e));
   }
   const target = assignmentTarget(cx, left, b);
+  const at = b.statements.length;
+  const impure = b.impure;
   const rhs = derive(cx, e.right, b);
+  // `a[i] op= g(…)` reads a[i] before g runs, and g may write a: hold the old value first.
+  if (op && b.impure > impure && !ts.isIdentifier(left)) return compoundAfterCall(cx, b, at, target, rhs, op, e.left);
   if (!target.tangent) {
     if (rhs.tangent) reportLostTangent(cx, e.left, cx.kind(e.left));
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
@@ -260,6 +264,18 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   b.push(f.createExpressionStatement(ts.isIdentifier(result.primal)
     ? f.createAssignment(target.primal, result.primal)
     : f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, operands[1].primal)));
+}
+
+function compoundAfterCall(cx: TwinContext, b: BlockBuilder, at: number, target: Dual, rhs: Dual, op: keyof typeof opToKind, left: ts.Expression): void {
+  const { f } = cx;
+  const before = new BlockBuilder();
+  const old = cx.hoist(target, before);
+  b.statements.splice(at, 0, ...before.statements);
+  b.lastImpure += before.statements.length;
+  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left, cx.kind(left));
+  const result = applyRule(cx, operatorRules[op], [old, rhs], (xs) => buildOp(cx, op, xs), b, [undefined, undefined]);
+  if (target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, result.tangent ?? cx.t.num(0))));
+  b.push(f.createExpressionStatement(f.createAssignment(target.primal, result.primal)));
 }
 
 const opToKind = { "+": "PlusToken", "-": "MinusToken", "*": "AsteriskToken", "/": "SlashToken", "%": "PercentToken", "**": "AsteriskAsteriskToken" } as const;

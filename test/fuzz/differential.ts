@@ -1,0 +1,115 @@
+/**
+ * The differential check: compile a generated program in process through the plugin's own entry
+ * (a compiler host in memory, CommonJS emit with the transformer in `before`), run its twin, run
+ * the oracle on the same inputs, and compare. Tolerance: |twin − oracle| ≤ 1e-8·(1 + |oracle|)
+ * for every primal and tangent component (the two evaluate equivalent formulas in different
+ * orders); NaN and ±Infinity must match exactly.
+ */
+import * as path from "node:path";
+import ts from "typescript";
+import tsjvpTransformer from "../../transformer/plugin";
+import { repoRoot } from "../support/compile";
+import { D, DArray, Oracle } from "./oracle";
+import type { Inputs } from "./generator";
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Bundler,
+  strict: true, skipLibCheck: true, types: [], lib: ["lib.es2022.d.ts"], noEmitOnError: false,
+  paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")] },
+};
+const fileName = path.join(repoRoot, "build", "fuzz", "program.ts");
+const cache = new Map<string, ts.SourceFile>();
+const baseHost = ts.createCompilerHost(options);
+
+/** The driver each program gets: JVPs of main with full and with null tangents. */
+const driver = `
+import { jvp } from "tsjvp";
+export function run(x: number, dx: number, y: number, dy: number | null, a: Float64Array, da: Float64Array, out: Float64Array, dout: Float64Array | null): [number, number] {
+  if (dy === null && dout === null) return jvp(main, [x, y, a, out], [dx, null, da, null]);
+  if (dy === null) return jvp(main, [x, y, a, out], [dx, null, da, dout]);
+  if (dout === null) return jvp(main, [x, y, a, out], [dx, dy, da, null]);
+  return jvp(main, [x, y, a, out], [dx, dy, da, dout]);
+}
+`;
+
+export interface Compiled {
+  readonly diagnostics: string;
+  readonly run?: (...args: unknown[]) => [number, number];
+  readonly js: string;
+}
+
+let oldProgram: ts.Program | undefined;
+
+export function compileProgram(source: string): Compiled {
+  const text = `${driver}\n${source}\n`;
+  const host: ts.CompilerHost = {
+    ...baseHost,
+    getSourceFile: (f, lang) => {
+      if (f === fileName) return ts.createSourceFile(f, text, lang);
+      let sf = cache.get(f);
+      if (!sf) {
+        sf = baseHost.getSourceFile(f, lang);
+        if (sf) cache.set(f, sf);
+      }
+      return sf;
+    },
+    fileExists: (f) => f === fileName || baseHost.fileExists(f),
+    readFile: (f) => (f === fileName ? text : baseHost.readFile(f)),
+    writeFile: () => undefined,
+  };
+  const program = ts.createProgram([fileName], options, host, oldProgram);
+  oldProgram = program;
+  const diagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(program.getSourceFile(fileName))];
+  let js = "";
+  const transformer = tsjvpTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) });
+  program.emit(program.getSourceFile(fileName), (f, t) => {
+    if (f.endsWith(".js")) js = t;
+  }, undefined, false, { before: [transformer] });
+  const formatHost = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => path.dirname(fileName), getNewLine: () => "\n" };
+  const formatted = ts.formatDiagnostics(diagnostics, formatHost);
+  if (formatted) return { diagnostics: formatted, js };
+  const module = { exports: {} as Record<string, unknown> };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (id: string) => (id === "tsjvp" ? require(path.join(repoRoot, "dist", "runtime", "index.js")) : require(id));
+  new Function("exports", "require", "module", js)(module.exports, load, module);
+  return { diagnostics: "", run: module.exports.run as Compiled["run"], js };
+}
+
+export interface Outcome {
+  readonly twin: number[];
+  readonly oracle: number[];
+}
+
+/** Runs twin and oracle on the same inputs: [primal, tangent, out…, out tangent…] from each. */
+export function runBoth(source: string, compiled: Compiled, inputs: Inputs): Outcome {
+  const f64 = (xs: number[]) => Float64Array.from(xs);
+  const a = f64(inputs.a);
+  const out = f64(inputs.out);
+  const da = f64(inputs.da);
+  const dout = inputs.dout ? f64(inputs.dout) : null;
+  const [p, t] = compiled.run!(inputs.x, inputs.dx, inputs.y, inputs.dy, a, da, out, dout);
+  const twin = [p, t, ...a, ...da, ...out, ...(dout ?? [])];
+
+  const oa = new DArray(f64(inputs.a), f64(inputs.da));
+  const oout = new DArray(f64(inputs.out), inputs.dout ? f64(inputs.dout) : new Float64Array(3));
+  const result = new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, inputs.dy ?? 0), oa, oout]) as D;
+  const oracle = [result.v, result.d, ...oa.v, ...oa.d, ...oout.v, ...(inputs.dout ? oout.d : [])];
+  return { twin, oracle };
+}
+
+/** The first component where twin and oracle disagree, or undefined. */
+export function mismatch({ twin, oracle }: Outcome): string | undefined {
+  if (twin.length !== oracle.length) return `lengths ${twin.length} vs ${oracle.length}`;
+  for (let i = 0; i < twin.length; i++) {
+    const [t, o] = [twin[i], oracle[i]];
+    if (Number.isNaN(o) || !Number.isFinite(o)) {
+      if (!Object.is(t, o) && !(Number.isNaN(t) && Number.isNaN(o))) return `component ${i}: twin ${t}, oracle ${o}`;
+    } else if (!(Math.abs(t - o) <= 1e-8 * (1 + Math.abs(o)))) return `component ${i}: twin ${t}, oracle ${o}`;
+  }
+  return undefined;
+}
+
+/** Programs whose primal overflows test IEEE arithmetic, not derivatives: the property skips them. */
+export function finite(outcome: Outcome): boolean {
+  return outcome.oracle.every(Number.isFinite);
+}

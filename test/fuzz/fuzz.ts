@@ -1,0 +1,40 @@
+/**
+ * The property: for every generated program and inputs, the transformer compiles it without a
+ * diagnostic and its twin agrees with the oracle. fast-check shrinks a counterexample to a small
+ * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
+ */
+import fc from "fast-check";
+import { compileProgram, finite, mismatch, runBoth } from "./differential";
+import { inputsArbitrary, programArbitrary } from "./generator";
+
+export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {
+  return fc.property(programArbitrary, inputsArbitrary, (source, inputs) => {
+    const compiled = compileProgram(source);
+    if (compiled.diagnostics) throw new Error(`the transformer rejected a supported program:\n${compiled.diagnostics}`);
+    const outcome = runBoth(source, compiled, inputs);
+    fc.pre(finite(outcome));
+    const problem = mismatch(outcome);
+    if (problem) throw new Error(`twin and oracle disagree (${problem})\ninputs: ${JSON.stringify(inputs)}`);
+  });
+}
+
+export function fuzz(runs: number, seed?: number): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {
+  return fc.check(fuzzProperty(), { numRuns: runs, seed, maxSkipsPerRun: 100, endOnFailure: false, verbose: fc.VerbosityLevel.None });
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--runs");
+  const runs = at >= 0 ? Number(args[at + 1]) : 1000;
+  const seedAt = args.indexOf("--seed");
+  const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : undefined;
+  const started = Date.now();
+  const details = fuzz(runs, seed);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (details.failed) {
+    console.log(fc.defaultReportMessage(details));
+    process.exitCode = 1;
+  } else {
+    console.log(`tsjvp fuzz: ${details.numRuns} programs passed (${details.numSkips} skipped: non-finite primal) in ${seconds} s, seed ${details.seed}`);
+  }
+}

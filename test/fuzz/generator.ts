@@ -1,0 +1,169 @@
+/**
+ * Random programs inside the supported subset (fast-check): locals and reassignment, compound
+ * assignment, every operator and Math function, if/else and ternaries, bounded for/while loops
+ * with break/continue and early returns, Float64Array reads, writes, allocation, views and
+ * aliases, out-parameters, and calls between generated functions. Every function has the
+ * signature (x: number, y: number, a: Float64Array, out: Float64Array): number; arrays have
+ * length 3. Expressions are kept inside each function's domain (log(1 + e²), sqrt(1 + e²), …)
+ * so that primals and tangents are finite and the oracle's dual numbers and the twins agree
+ * without special points.
+ */
+import fc from "fast-check";
+
+interface Scope {
+  nums: string[];
+  arrays: string[];
+  counters: string[];
+  helpers: string[];
+  fresh: { n: number };
+  depthLeft: number;
+}
+
+type Gen<T> = (s: Scope) => fc.Arbitrary<T>;
+
+const literal = fc.constantFrom("0.5", "1.5", "2", "-0.75", "3", "0.25");
+const index = (s: Scope) => fc.oneof(fc.constantFrom("0", "1", "2"), ...(s.counters.length ? [fc.constantFrom(...s.counters).map((c) => `${c} % 3`)] : []));
+
+function leaf(s: Scope): fc.Arbitrary<string> {
+  const options: fc.Arbitrary<string>[] = [fc.constantFrom(...s.nums), literal, fc.tuple(fc.constantFrom(...s.arrays), index(s)).map(([a, i]) => `${a}[${i}]`)];
+  if (s.counters.length) options.push(fc.constantFrom(...s.counters));
+  options.push(fc.constantFrom(...s.arrays).map((a) => `${a}.length`));
+  return fc.oneof(...options);
+}
+
+/** One-argument forms, each safe for any finite argument. */
+const wrappers = [
+  "Math.sin(E)", "Math.cos(E)", "Math.tan(Math.tanh(E))", "Math.asin(0.9 * Math.tanh(E))", "Math.acos(0.9 * Math.tanh(E))",
+  "Math.atan(E)", "Math.sinh(Math.tanh(E))", "Math.cosh(Math.tanh(E))", "Math.tanh(E)", "Math.asinh(E)",
+  "Math.acosh(1.5 + E * E)", "Math.atanh(0.9 * Math.tanh(E))", "Math.exp(Math.tanh(E))", "Math.expm1(Math.tanh(E))",
+  "Math.log(1 + E * E)", "Math.log1p(E * E)", "Math.log2(2 + E * E)", "Math.log10(3 + E * E)", "Math.sqrt(1 + E * E)",
+  "Math.cbrt(2 + Math.tanh(E))", "Math.abs(E)", "Math.fround(E)", "Math.floor(E)", "Math.ceil(E)", "Math.round(E)",
+  "Math.trunc(E)", "Math.sign(E)", "-E", "+E", "E ** 2", "E ** 3", "Math.pow(E, 2)", "E % 1.5",
+];
+const pairs = [
+  "E + F", "E - F", "E * F", "E / (1.5 + F * F)", "(1 + E * E) ** Math.tanh(F)", "Math.pow(1.5 + Math.sin(E), F)",
+  "Math.atan2(E, 2 + F * F)", "Math.hypot(E, F, 1)", "Math.max(E, F)", "Math.min(E, F, 0.5)", "E % (2 + F * F)",
+];
+
+function expr(s: Scope, allowCalls = true): fc.Arbitrary<string> {
+  if (s.depthLeft <= 0) return leaf(s);
+  const inner: Scope = { ...s, depthLeft: s.depthLeft - 1 };
+  const sub = expr(inner, allowCalls);
+  const options: fc.Arbitrary<string>[] = [
+    leaf(s),
+    fc.tuple(fc.constantFrom(...wrappers), sub).map(([w, e]) => w.replace(/E/g, `(${e})`)),
+    fc.tuple(fc.constantFrom(...pairs), sub, sub).map(([p, e, f]) => p.replace(/E/g, `(${e})`).replace(/F/g, `(${f})`)),
+    fc.tuple(condition(inner), sub, sub).map(([c, e, f]) => `(${c} ? ${e} : ${f})`),
+  ];
+  if (allowCalls && s.helpers.length) {
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays))
+      .map(([h, e, f, a, b]) => `${h}(${e}, ${f}, ${a}, ${b})`));
+  }
+  return fc.oneof({ depthSize: "small" }, ...options);
+}
+
+/** Conditions hold no calls: a loop condition cannot run a twin (a diagnostic by design). */
+function condition(s: Scope): fc.Arbitrary<string> {
+  const e = expr({ ...s, depthLeft: Math.min(s.depthLeft, 1) }, false);
+  const cmp = fc.tuple(e, fc.constantFrom("<", ">", "<=", ">="), e).map(([a, op, b]) => `${a} ${op} ${b}`);
+  return fc.oneof(cmp, fc.tuple(cmp, fc.constantFrom("&&", "||"), cmp).map(([a, op, b]) => `(${a} ${op} ${b})`));
+}
+
+function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
+  const e = expr(s);
+  const options: fc.Arbitrary<string[]>[] = [
+    fc.tuple(fc.constantFrom(...s.nums.filter((n) => n !== "x" && n !== "y").concat(["x", "y"])), fc.constantFrom("=", "+=", "-=", "*="), e)
+      .map(([v, op, x]) => [`${v} ${op} ${x};`]),
+    fc.tuple(fc.constantFrom(...s.nums), e).map(([v, x]) => [`${v} /= 1 + (${x}) * (${x});`]),
+    fc.tuple(fc.constantFrom(...s.arrays), index(s), fc.constantFrom("=", "+=", "-=", "*="), e).map(([a, i, op, x]) => [`${a}[${i}] ${op} ${x};`]),
+    fc.tuple(fc.constantFrom(...s.arrays), e).map(([a, x]) => [`${a}.fill(${x});`]),
+    fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays)).map(([a, b]) => [`${a}.set(${b}.slice(0, 3));`]),
+    fc.tuple(condition(s), e).map(([c, x]) => [`if (${c}) return ${x};`]),
+  ];
+  if (s.helpers.length) {
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), e, e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays))
+      .map(([h, x, y, a, b]) => [`${h}(${x}, ${y}, ${a}, ${b});`]));
+  }
+  if (depth > 0) {
+    const body = block(s, depth - 1, 3);
+    options.push(fc.tuple(condition(s), body, body).map(([c, t, f]) => [`if (${c}) {`, ...indent(t), `} else {`, ...indent(f), `}`]));
+    const counter = `i${s.fresh.n++}`;
+    const loopScope: Scope = { ...s, counters: [...s.counters, counter] };
+    const loopBody = block(loopScope, depth - 1, 3);
+    options.push(fc.tuple(fc.integer({ min: 1, max: 4 }), loopBody, fc.option(condition(loopScope), { nil: undefined }), fc.constantFrom("break", "continue"))
+      .map(([n, b, exit, kind]) => [
+        `for (let ${counter} = 0; ${counter} < ${n}; ${counter}++) {`,
+        ...indent(exit ? [`if (${exit}) ${kind};`, ...b] : b),
+        `}`,
+      ]));
+    const k = `k${s.fresh.n++}`;
+    const whileScope: Scope = { ...s, counters: [...s.counters, k] };
+    options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), block(whileScope, depth - 1, 2))
+      .map(([n, b]) => [`let ${k} = 0;`, `while (${k} < ${n}) {`, `  ${k}++;`, ...indent(b), `}`]));
+  }
+  return fc.oneof({ depthSize: "small" }, ...options);
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((l) => `  ${l}`);
+}
+
+/** Statements that may declare locals (numbers and arrays, views and aliases) before using them. */
+function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
+  return fc.array(fc.constantFrom("num", "array", "stmt", "stmt"), { minLength: 1, maxLength: max }).chain((kinds) => {
+    let arb: fc.Arbitrary<{ lines: string[]; scope: Scope }> = fc.constant({ lines: [], scope: { ...s, nums: [...s.nums], arrays: [...s.arrays] } });
+    for (const kind of kinds) {
+      arb = arb.chain(({ lines, scope }) => {
+        if (kind === "num") {
+          const name = `v${scope.fresh.n++}`;
+          return expr(scope).map((e) => ({ lines: [...lines, `let ${name} = ${e};`], scope: { ...scope, nums: [...scope.nums, name] } }));
+        }
+        if (kind === "array") {
+          const name = `w${scope.fresh.n++}`;
+          const init = fc.oneof(
+            fc.constant("new Float64Array(3)"),
+            fc.tuple(expr(scope), expr(scope)).map(([p, q]) => `Float64Array.of(${p}, ${q}, 1)`),
+            fc.constantFrom(...scope.arrays).map((a) => `${a}.slice()`),
+            fc.constantFrom(...scope.arrays).map((a) => `${a}.subarray(0)`),
+            fc.constantFrom(...scope.arrays),
+            fc.constantFrom(...scope.arrays).map((a) => `new Float64Array(${a})`),
+          );
+          return init.map((i) => ({ lines: [...lines, `const ${name} = ${i};`], scope: { ...scope, arrays: [...scope.arrays, name] } }));
+        }
+        return statement(scope, depth).map((st) => ({ lines: [...lines, ...st], scope }));
+      });
+    }
+    return arb.map(({ lines }) => lines);
+  });
+}
+
+function fn(name: string, helpers: string[]): fc.Arbitrary<string> {
+  const scope: Scope = { nums: ["x", "y"], arrays: ["a", "out"], counters: [], helpers, fresh: { n: 0 }, depthLeft: 2 };
+  return fc.tuple(block(scope, 2, 5), expr(scope)).map(([body, result]) => [
+    `function ${name}(x: number, y: number, a: Float64Array, out: Float64Array): number {`,
+    ...indent(body),
+    `  return ${result};`,
+    `}`,
+  ].join("\n"));
+}
+
+/** A module of 1 to 3 functions; `main` may call the helpers declared before it. */
+export const programArbitrary: fc.Arbitrary<string> = fc.integer({ min: 0, max: 2 }).chain((count) => {
+  const names = Array.from({ length: count }, (_, i) => `h${i}`);
+  const parts = names.map((n, i) => fn(n, names.slice(0, i)));
+  return fc.tuple(...parts, fn("main", names)).map((fns) => fns.join("\n\n"));
+});
+
+/** Inputs and tangents; `null` tangents on some parameters select specialised twins. */
+export interface Inputs {
+  x: number; y: number; a: number[]; out: number[];
+  dx: number; dy: number | null; da: number[]; dout: number[] | null;
+}
+
+const value = fc.double({ min: -2, max: 2, noNaN: true }).map((v) => Math.round(v * 1e6) / 1e6);
+const direction = fc.double({ min: -1, max: 1, noNaN: true }).map((v) => Math.round(v * 1e6) / 1e6);
+export const inputsArbitrary: fc.Arbitrary<Inputs> = fc.record({
+  x: value, y: value, a: fc.array(value, { minLength: 3, maxLength: 3 }), out: fc.array(value, { minLength: 3, maxLength: 3 }),
+  dx: direction, dy: fc.option(direction, { nil: null }), da: fc.array(direction, { minLength: 3, maxLength: 3 }),
+  dout: fc.option(fc.array(direction, { minLength: 3, maxLength: 3 }), { nil: null }),
+});

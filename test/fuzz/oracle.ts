@@ -1,0 +1,340 @@
+/**
+ * The oracle: an independent evaluator of the same JVP. It interprets the TypeScript subset the
+ * generator writes (numbers, Float64Arrays, plain objects; locals, loops, calls, out-parameters)
+ * directly over dual numbers — every number carries its tangent along, every Float64Array a
+ * tangent array of the same length (views share storage, so aliasing holds by construction) —
+ * with its own implementation of DESIGN §3's rules. It parses with TypeScript and imports nothing
+ * from transformer/: a mistake in the transformer cannot repeat itself here.
+ */
+import ts from "typescript";
+
+/** A number and its tangent. */
+export class D {
+  constructor(readonly v: number, readonly d: number) {}
+}
+
+/** A Float64Array and its tangent array. */
+export class DArray {
+  constructor(readonly v: Float64Array, readonly d: Float64Array) {}
+}
+
+export type Value = D | DArray | boolean | string | undefined | Value[] | { [key: string]: Value };
+
+type Completion = { type: "normal" } | { type: "return"; value: Value } | { type: "break" | "continue"; label?: string };
+const normal: Completion = { type: "normal" };
+
+class Scope {
+  private readonly vars = new Map<string, { value: Value }>();
+  constructor(private readonly parent?: Scope) {}
+  declare(name: string, value: Value): void {
+    this.vars.set(name, { value });
+  }
+  cell(name: string): { value: Value } {
+    const c = this.vars.get(name) ?? this.parent?.cell(name);
+    if (!c) throw new Error(`oracle: unknown name ${name}`);
+    return c;
+  }
+}
+
+const num = (v: Value): D => {
+  if (!(v instanceof D)) throw new Error(`oracle: expected a number, got ${String(v)}`);
+  return v;
+};
+const c = (v: number) => new D(v, 0);
+
+/** d f(x) for one-argument Math functions, from DESIGN §3 (the literal formulas). */
+const unary: Record<string, (x: number, y: number) => number> = {
+  sin: (x) => Math.cos(x), cos: (x) => -Math.sin(x), tan: (x) => 1 / (Math.cos(x) * Math.cos(x)),
+  asin: (x) => 1 / Math.sqrt(1 - x * x), acos: (x) => -1 / Math.sqrt(1 - x * x), atan: (x) => 1 / (1 + x * x),
+  sinh: (x) => Math.cosh(x), cosh: (x) => Math.sinh(x), tanh: (x) => 1 - Math.tanh(x) ** 2,
+  asinh: (x) => 1 / Math.sqrt(x * x + 1), acosh: (x) => 1 / Math.sqrt(x * x - 1), atanh: (x) => 1 / (1 - x * x),
+  exp: (x) => Math.exp(x), expm1: (x) => Math.exp(x), log: (x) => 1 / x, log1p: (x) => 1 / (1 + x),
+  log2: (x) => 1 / (x * Math.LN2), log10: (x) => 1 / (x * Math.LN10),
+  sqrt: (x, y) => 1 / (2 * y), cbrt: (x, y) => 1 / (3 * y * y), fround: () => 1,
+  abs: (x) => (x >= 0 ? 1 : -1),
+  sign: () => 0, floor: () => 0, ceil: () => 0, round: () => 0, trunc: () => 0,
+};
+
+function pow(a: D, b: D): D {
+  const y = a.v ** b.v;
+  const da = b.v === 0 || a.d === 0 ? 0 : b.v * a.v ** (b.v - 1) * a.d;
+  const db = a.v === 0 || b.d === 0 ? 0 : y * Math.log(a.v) * b.d;
+  return new D(y, da + db);
+}
+
+function mathCall(name: string, args: D[]): D {
+  const [a, b] = args;
+  if (name in unary) {
+    const y = (Math as unknown as Record<string, (x: number) => number>)[name](a.v);
+    return new D(y, a.d === 0 ? 0 : unary[name](a.v, y) * a.d);
+  }
+  switch (name) {
+    case "pow": return pow(a, b);
+    case "atan2": return new D(Math.atan2(a.v, b.v), (b.v * a.d - a.v * b.d) / (a.v * a.v + b.v * b.v));
+    case "hypot": {
+      const y = Math.hypot(...args.map((x) => x.v));
+      return new D(y, args.reduce((s, x) => s + x.v * x.d, 0) / y);
+    }
+    case "max":
+    case "min": {
+      const y = (name === "max" ? Math.max : Math.min)(...args.map((x) => x.v));
+      const tied = args.filter((x) => x.v === y);
+      return new D(y, tied.length === 0 ? NaN : tied.reduce((s, x) => s + x.d, 0) / tied.length);
+    }
+  }
+  throw new Error(`oracle: Math.${name}`);
+}
+
+function binary(op: ts.SyntaxKind, a: Value, b: Value): Value {
+  const K = ts.SyntaxKind;
+  switch (op) {
+    case K.PlusToken: return new D(num(a).v + num(b).v, num(a).d + num(b).d);
+    case K.MinusToken: return new D(num(a).v - num(b).v, num(a).d - num(b).d);
+    case K.AsteriskToken: return new D(num(a).v * num(b).v, num(a).d * num(b).v + num(a).v * num(b).d);
+    case K.SlashToken: {
+      const y = num(a).v / num(b).v;
+      return new D(y, (num(a).d - y * num(b).d) / num(b).v);
+    }
+    case K.PercentToken: {
+      const y = num(a).v % num(b).v;
+      const q = Math.round((num(a).v - y) / num(b).v);
+      return new D(y, num(a).d - q * num(b).d);
+    }
+    case K.AsteriskAsteriskToken: return pow(num(a), num(b));
+    case K.LessThanToken: return num(a).v < num(b).v;
+    case K.LessThanEqualsToken: return num(a).v <= num(b).v;
+    case K.GreaterThanToken: return num(a).v > num(b).v;
+    case K.GreaterThanEqualsToken: return num(a).v >= num(b).v;
+    case K.EqualsEqualsEqualsToken: return a instanceof D && b instanceof D ? a.v === b.v : a === b;
+    case K.ExclamationEqualsEqualsToken: return a instanceof D && b instanceof D ? a.v !== b.v : a !== b;
+  }
+  throw new Error(`oracle: operator ${ts.SyntaxKind[op]}`);
+}
+
+const compound: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = {
+  [ts.SyntaxKind.PlusEqualsToken]: ts.SyntaxKind.PlusToken, [ts.SyntaxKind.MinusEqualsToken]: ts.SyntaxKind.MinusToken,
+  [ts.SyntaxKind.AsteriskEqualsToken]: ts.SyntaxKind.AsteriskToken, [ts.SyntaxKind.SlashEqualsToken]: ts.SyntaxKind.SlashToken,
+  [ts.SyntaxKind.PercentEqualsToken]: ts.SyntaxKind.PercentToken, [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: ts.SyntaxKind.AsteriskAsteriskToken,
+};
+
+/** Interprets the module's functions. */
+export class Oracle {
+  private readonly functions = new Map<string, ts.FunctionDeclaration>();
+  private steps = 0;
+
+  constructor(source: string) {
+    const file = ts.createSourceFile("program.ts", source, ts.ScriptTarget.ES2022, true);
+    for (const s of file.statements) if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
+  }
+
+  call(name: string, args: Value[]): Value {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`oracle: no function ${name}`);
+    const scope = new Scope();
+    fn.parameters.forEach((p, i) => scope.declare((p.name as ts.Identifier).text, args[i]));
+    const done = this.block(fn.body!.statements, scope);
+    return done.type === "return" ? done.value : undefined;
+  }
+
+  private block(statements: readonly ts.Statement[], parent: Scope): Completion {
+    const scope = new Scope(parent);
+    for (const s of statements) {
+      const done = this.statement(s, scope);
+      if (done.type !== "normal") return done;
+    }
+    return normal;
+  }
+
+  private statement(s: ts.Statement, scope: Scope, label?: string): Completion {
+    if (++this.steps > 2_000_000) throw new Error("oracle: too many steps");
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) scope.declare((d.name as ts.Identifier).text, d.initializer ? this.copyIn(this.expr(d.initializer, scope)) : undefined);
+      return normal;
+    }
+    if (ts.isExpressionStatement(s)) return void this.expr(s.expression, scope), normal;
+    if (ts.isReturnStatement(s)) return { type: "return", value: s.expression ? this.expr(s.expression, scope) : undefined };
+    if (ts.isBlock(s)) return this.block(s.statements, scope);
+    if (ts.isIfStatement(s)) {
+      if (this.truthy(this.expr(s.expression, scope))) return this.statement(s.thenStatement, scope);
+      return s.elseStatement ? this.statement(s.elseStatement, scope) : normal;
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) return { type: ts.isBreakStatement(s) ? "break" : "continue", label: s.label?.text };
+    if (ts.isLabeledStatement(s)) {
+      const done = this.statement(s.statement, scope, s.label.text);
+      return done.type === "break" && done.label === s.label.text ? normal : done;
+    }
+    if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.loop(s, scope, label);
+    throw new Error(`oracle: statement ${ts.SyntaxKind[s.kind]}`);
+  }
+
+  private loop(s: ts.ForStatement | ts.WhileStatement | ts.DoStatement, parent: Scope, label?: string): Completion {
+    const scope = new Scope(parent);
+    if (ts.isForStatement(s) && s.initializer) {
+      if (ts.isVariableDeclarationList(s.initializer)) {
+        for (const d of s.initializer.declarations) scope.declare((d.name as ts.Identifier).text, this.expr(d.initializer!, scope));
+      } else this.expr(s.initializer, scope);
+    }
+    const condition = ts.isForStatement(s) ? s.condition : s.expression;
+    for (let first = true; ; first = false) {
+      if (!(ts.isDoStatement(s) && first) && condition && !this.truthy(this.expr(condition, scope))) return normal;
+      const done = this.statement(s.statement, scope);
+      if (done.type === "return") return done;
+      if (done.type === "break" && (!done.label || done.label === label)) return normal;
+      if (done.type === "break") return done;
+      if (done.type === "continue" && done.label && done.label !== label) return done;
+      if (ts.isForStatement(s) && s.incrementor) this.expr(s.incrementor, scope);
+      if (++this.steps > 2_000_000) throw new Error("oracle: too many steps");
+    }
+  }
+
+  private truthy(v: Value): boolean {
+    return v instanceof D ? v.v !== 0 && !Number.isNaN(v.v) : Boolean(v);
+  }
+
+  /** Numbers are values: a D is never mutated, so sharing it is copying it. */
+  private copyIn(v: Value): Value {
+    return v;
+  }
+
+  private expr(e: ts.Expression, scope: Scope): Value {
+    const K = ts.SyntaxKind;
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e)) return this.expr(e.expression, scope);
+    if (ts.isNumericLiteral(e)) return c(Number(e.text));
+    if (ts.isStringLiteral(e)) return e.text;
+    if (e.kind === K.TrueKeyword) return true;
+    if (e.kind === K.FalseKeyword) return false;
+    if (ts.isIdentifier(e)) return scope.cell(e.text).value;
+    if (ts.isPrefixUnaryExpression(e)) return this.prefix(e, scope);
+    if (ts.isPostfixUnaryExpression(e)) return this.update(e.operand, e.operator === K.PlusPlusToken ? 1 : -1, scope, true);
+    if (ts.isConditionalExpression(e)) return this.truthy(this.expr(e.condition, scope)) ? this.expr(e.whenTrue, scope) : this.expr(e.whenFalse, scope);
+    if (ts.isBinaryExpression(e)) return this.binaryExpr(e, scope);
+    if (ts.isPropertyAccessExpression(e)) return this.property(e, scope);
+    if (ts.isElementAccessExpression(e)) return this.element(this.expr(e.expression, scope), this.expr(e.argumentExpression, scope));
+    if (ts.isCallExpression(e)) return this.callExpr(e, scope);
+    if (ts.isNewExpression(e)) return this.newExpr(e, scope);
+    if (ts.isObjectLiteralExpression(e)) {
+      const out: Record<string, Value> = {};
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p)) out[p.name.getText()] = this.expr(p.initializer, scope);
+        else if (ts.isShorthandPropertyAssignment(p)) out[p.name.text] = scope.cell(p.name.text).value;
+        else throw new Error("oracle: object member");
+      }
+      return out;
+    }
+    if (ts.isArrayLiteralExpression(e)) return e.elements.map((el) => this.expr(el, scope));
+    throw new Error(`oracle: expression ${K[e.kind]}`);
+  }
+
+  private prefix(e: ts.PrefixUnaryExpression, scope: Scope): Value {
+    const K = ts.SyntaxKind;
+    if (e.operator === K.PlusPlusToken || e.operator === K.MinusMinusToken) return this.update(e.operand, e.operator === K.PlusPlusToken ? 1 : -1, scope, false);
+    const v = this.expr(e.operand, scope);
+    if (e.operator === K.MinusToken) return new D(-num(v).v, -num(v).d);
+    if (e.operator === K.PlusToken) return num(v);
+    if (e.operator === K.ExclamationToken) return !this.truthy(v);
+    throw new Error(`oracle: prefix ${K[e.operator]}`);
+  }
+
+  private update(target: ts.Expression, delta: number, scope: Scope, postfix: boolean): Value {
+    const old = num(this.expr(target, scope));
+    const next = new D(old.v + delta, old.d);
+    this.assign(target, next, scope);
+    return postfix ? old : next;
+  }
+
+  private binaryExpr(e: ts.BinaryExpression, scope: Scope): Value {
+    const K = ts.SyntaxKind;
+    const op = e.operatorToken.kind;
+    if (op === K.EqualsToken) {
+      const v = this.expr(e.right, scope);
+      this.assign(e.left, v, scope);
+      return v;
+    }
+    const base = compound[op];
+    if (base !== undefined) {
+      const v = binary(base, this.expr(e.left, scope), this.expr(e.right, scope));
+      this.assign(e.left, v, scope);
+      return v;
+    }
+    if (op === K.AmpersandAmpersandToken) return this.truthy(this.expr(e.left, scope)) ? this.expr(e.right, scope) : false;
+    if (op === K.BarBarToken) return this.truthy(this.expr(e.left, scope)) ? true : this.expr(e.right, scope);
+    return binary(op, this.expr(e.left, scope), this.expr(e.right, scope));
+  }
+
+  private assign(target: ts.Expression, v: Value, scope: Scope): void {
+    if (ts.isParenthesizedExpression(target)) return this.assign(target.expression, v, scope);
+    if (ts.isIdentifier(target)) return void (scope.cell(target.text).value = v);
+    if (ts.isElementAccessExpression(target)) {
+      const container = this.expr(target.expression, scope);
+      const index = num(this.expr(target.argumentExpression, scope)).v;
+      if (container instanceof DArray) {
+        container.v[index] = num(v).v;
+        container.d[index] = num(v).d;
+      } else (container as Value[])[index] = v;
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target)) {
+      (this.expr(target.expression, scope) as Record<string, Value>)[target.name.text] = v;
+      return;
+    }
+    throw new Error("oracle: assignment target");
+  }
+
+  private property(e: ts.PropertyAccessExpression, scope: Scope): Value {
+    if (ts.isIdentifier(e.expression) && e.expression.text === "Math") return c((Math as unknown as Record<string, number>)[e.name.text]);
+    const object = this.expr(e.expression, scope);
+    if (e.name.text === "length" && (object instanceof DArray || Array.isArray(object))) return c(object instanceof DArray ? object.v.length : object.length);
+    return (object as Record<string, Value>)[e.name.text];
+  }
+
+  private element(container: Value, index: Value): Value {
+    const i = num(index).v;
+    if (container instanceof DArray) return i >= 0 && i < container.v.length && Number.isInteger(i) ? new D(container.v[i], container.d[i]) : undefined;
+    return (container as Value[])[i];
+  }
+
+  private callExpr(e: ts.CallExpression, scope: Scope): Value {
+    const callee = e.expression;
+    const args = () => e.arguments.map((a) => this.expr(a, scope));
+    if (ts.isPropertyAccessExpression(callee)) {
+      const name = callee.name.text;
+      if (ts.isIdentifier(callee.expression) && callee.expression.text === "Math") return mathCall(name, args().map(num));
+      if (ts.isIdentifier(callee.expression) && callee.expression.text === "Float64Array") {
+        const xs = (name === "from" ? (args()[0] as Value[]) : args()).map(num);
+        return new DArray(Float64Array.from(xs.map((x) => x.v)), Float64Array.from(xs.map((x) => x.d)));
+      }
+      const target = this.expr(callee.expression, scope);
+      if (target instanceof DArray) return this.arrayMethod(target, name, args());
+    }
+    if (ts.isIdentifier(callee)) return this.call(callee.text, args());
+    throw new Error(`oracle: call ${callee.getText()}`);
+  }
+
+  private arrayMethod(a: DArray, name: string, args: Value[]): Value {
+    const ints = args.map((x) => (x instanceof D ? x.v : undefined));
+    switch (name) {
+      case "fill": {
+        const x = num(args[0]);
+        a.v.fill(x.v, ints[1], ints[2]);
+        a.d.fill(x.d, ints[1], ints[2]);
+        return a;
+      }
+      case "slice": return new DArray(a.v.slice(ints[0], ints[1]), a.d.slice(ints[0], ints[1]));
+      case "subarray": return new DArray(a.v.subarray(ints[0], ints[1]), a.d.subarray(ints[0], ints[1]));
+      case "set": {
+        const src = args[0] as DArray;
+        a.v.set(src.v, ints[1]);
+        a.d.set(src.d, ints[1]);
+        return undefined;
+      }
+    }
+    throw new Error(`oracle: Float64Array.${name}`);
+  }
+
+  private newExpr(e: ts.NewExpression, scope: Scope): Value {
+    const arg = this.expr(e.arguments![0], scope);
+    if (arg instanceof DArray) return new DArray(Float64Array.from(arg.v), Float64Array.from(arg.d));
+    const n = num(arg).v;
+    return new DArray(new Float64Array(n), new Float64Array(n));
+  }
+}
