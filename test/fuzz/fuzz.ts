@@ -18,8 +18,8 @@ export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>
   });
 }
 
-export function fuzz(runs: number, seed?: number): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {
-  return fc.check(fuzzProperty(), { numRuns: runs, seed, maxSkipsPerRun: 100, endOnFailure: false, verbose: fc.VerbosityLevel.None });
+export function fuzz(runs: number, seed?: number, path?: string): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {
+  return fc.check(fuzzProperty(), { numRuns: runs, seed, path, maxSkipsPerRun: 100, endOnFailure: false, verbose: fc.VerbosityLevel.None });
 }
 
 if (require.main === module) {
@@ -28,8 +28,9 @@ if (require.main === module) {
   const runs = at >= 0 ? Number(args[at + 1]) : 1000;
   const seedAt = args.indexOf("--seed");
   const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : undefined;
+  const pathAt = args.indexOf("--path");
   const started = Date.now();
-  const details = fuzz(runs, seed);
+  const details = fuzz(runs, seed, pathAt >= 0 ? args[pathAt + 1] : undefined);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (details.failed) {
     console.log(fc.defaultReportMessage(details));
