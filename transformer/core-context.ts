@@ -112,6 +112,7 @@ export function symbolOf(core: Core, node: ts.Node): ts.Symbol | undefined {
 export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {
   const { ts } = core;
   if (!ts.isIdentifier(id) || id.text !== name) return false;
+  // Library augmentations (@types/node adds to Float64Array) merge into the same global symbol.
   const decls = symbolOf(core, id)?.getDeclarations() ?? [];
-  return decls.length > 0 && decls.every((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+  return decls.some((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
 }

@@ -105,8 +105,26 @@ export function applyRule(
     return undefined;
   };
   const dx: Tan[] = operands.map((o) => o.tangent);
-  const tangent = rule({ x, dx, r, literal, count: operands.length, t: cx.t });
+  const same = (i: number, j: number) => sameRead(cx, operands[i].primal, operands[j].primal) && sameRead(cx, operands[i].tangent, operands[j].tangent);
+  const tangent = rule({ x, dx, r, literal, count: operands.length, t: cx.t, same });
   return { primal: result ?? build(operands.map((o) => o.primal)), tangent };
+}
+
+/** Structurally equal plain reads (`x`, `a[i]`, `p.w[j]`): evaluating one twice gives the same value. */
+function sameRead(cx: TwinContext, a: ts.Expression | null, b: ts.Expression | null): boolean {
+  const { ts } = cx;
+  if (!a || !b) return a === b;
+  if (ts.isIdentifier(a) && ts.isIdentifier(b)) return a.text === b.text;
+  if (ts.isNumericLiteral(a) && ts.isNumericLiteral(b)) return a.text === b.text;
+  if (ts.isStringLiteral(a) && ts.isStringLiteral(b)) return a.text === b.text;
+  if (ts.isPropertyAccessExpression(a) && ts.isPropertyAccessExpression(b)) return a.name.text === b.name.text && sameRead(cx, a.expression, b.expression);
+  if (ts.isElementAccessExpression(a) && ts.isElementAccessExpression(b)) {
+    return sameRead(cx, a.expression, b.expression) && sameRead(cx, a.argumentExpression, b.argumentExpression);
+  }
+  if (ts.isBinaryExpression(a) && ts.isBinaryExpression(b)) {
+    return a.operatorToken.kind === b.operatorToken.kind && sameRead(cx, a.left, b.left) && sameRead(cx, a.right, b.right);
+  }
+  return false;
 }
 
 // d(a[i]) = a_dot[i]

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench [-- --quick]`: every case as primal, twin (tsjvp), hand-written tangent, Dual
+ * class, central differences and, where its array API can express the case, jax-js — in one
+ * process and run. Prints a table and writes bench/results.json and bench/results.svg.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Case } from "./case";
+import { barChart } from "./chart";
+import { measure } from "./harness";
+import * as jax from "./jax";
+import { blackScholesCase } from "./cases/black-scholes";
+import { bundleAdjustmentCase } from "./cases/bundle-adjustment";
+import { denseCases } from "./cases/dense";
+import { lorenzCase } from "./cases/lorenz";
+import { rosenbrockCase } from "./cases/rosenbrock";
+import { tutorialCases } from "./cases/tutorial";
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const samples = quick ? 5 : 21;
+  const warmup = quick ? 2 : 5;
+  const withJax = !process.argv.includes("--no-jax") && (await jax.loadJax());
+  const j = withJax ? jax : undefined;
+  const cases: Case[] = [...tutorialCases(j), rosenbrockCase(j), ...denseCases(j), lorenzCase(), blackScholesCase(), bundleAdjustmentCase()];
+  const results = [];
+  const header = ["case", "primal ms", "twin ms", "hand ms", "dual ms", "fd ms", "jax-js ms", "twin/primal", "twin/hand", "dual/twin", "fd/twin", "fd err", "jax/twin"];
+  console.log(header.join(" | "));
+  for (const c of cases) {
+    const m = measure(c, samples, warmup);
+    const t = m.medians;
+    if (m.twinError > 1e-9) throw new Error(`${c.name}: the twin and the hand-written tangent disagree (${m.twinError})`);
+    const row = {
+      case: c.name,
+      directions: c.directions,
+      twin_over_primal: t.twin! / c.directions / t.primal!,
+      twin_over_hand: t.twin! / t.hand!,
+      dual_over_twin: t.dual! / t.twin!,
+      fd_over_twin: t.fd! / t.twin!,
+      fd_rel_error: m.fdError,
+      jaxjs_over_twin: t.jaxjs !== undefined ? t.jaxjs / t.twin! : undefined,
+      twin_rel_error: m.twinError,
+      dual_rel_error: m.dualError,
+      jaxjs_rel_error: m.jaxjsError,
+      medians_ms: t,
+    };
+    results.push(row);
+    const f = (x: number | undefined, d = 3) => (x === undefined ? "—" : x.toFixed(d));
+    console.log([c.name, f(t.primal), f(t.twin), f(t.hand), f(t.dual), f(t.fd), f(t.jaxjs), f(row.twin_over_primal, 2), f(row.twin_over_hand, 2),
+      f(row.dual_over_twin, 2), f(row.fd_over_twin, 2), row.fd_rel_error.toExponential(1), f(row.jaxjs_over_twin, 2)].join(" | "));
+  }
+  const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
+  const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${quick ? "quick, " : ""}${samples} samples, medians (${new Date().toISOString().slice(0, 10)})`;
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\nmedian twin/hand over the suite: ${medianOf(results.map((r) => r.twin_over_hand)).toFixed(3)}`);
+  console.log(machine);
+  const dir = path.resolve(__dirname, "..");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results }, null, 2) + "\n");
+  const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
+  const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
+  fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
