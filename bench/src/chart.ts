@@ -8,12 +8,12 @@ const colors = ["#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974"];
 
 export function barChart(rows: readonly ChartRow[], series: readonly string[], title: string, machine: string): string {
   const left = 220;
-  const width = 900;
+  const width = 1040;
   const rowHeight = 14 * series.length + 14;
   const top = 70;
   const height = top + rows.length * rowHeight + 60;
-  const min = 0.25;
-  const max = 256;
+  const min = 1 / 16;
+  const max = 1024;
   const x = (r: number) => left + ((Math.log2(Math.min(Math.max(r, min), max)) - Math.log2(min)) / (Math.log2(max) - Math.log2(min))) * (width - left - 40);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
@@ -23,7 +23,7 @@ export function barChart(rows: readonly ChartRow[], series: readonly string[], t
   ];
   for (let t = min; t <= max; t *= 2) {
     out.push(`<line x1="${x(t)}" y1="${top - 8}" x2="${x(t)}" y2="${height - 50}" stroke="${t === 1 ? "#333" : "#ddd"}"/>`);
-    out.push(`<text x="${x(t)}" y="${height - 36}" text-anchor="middle">${t}×</text>`);
+    out.push(`<text x="${x(t)}" y="${height - 36}" text-anchor="middle">${t < 1 ? `1/${1 / t}` : t}×</text>`);
   }
   rows.forEach((row, i) => {
     const y0 = top + i * rowHeight;
@@ -36,8 +36,8 @@ export function barChart(rows: readonly ChartRow[], series: readonly string[], t
     });
   });
   series.forEach((s, k) => {
-    out.push(`<rect x="${left + k * 150}" y="${height - 22}" width="12" height="12" fill="${colors[k]}"/>`);
-    out.push(`<text x="${left + k * 150 + 16}" y="${height - 12}">${escape(s)}</text>`);
+    out.push(`<rect x="${20 + k * 200}" y="${height - 22}" width="12" height="12" fill="${colors[k]}"/>`);
+    out.push(`<text x="${20 + k * 200 + 16}" y="${height - 12}">${escape(s)}</text>`);
   });
   out.push(`</svg>`);
   return out.join("\n") + "\n";
