@@ -69,7 +69,8 @@ describe("robustness", function () {
       expect(codes, compiled.diagnostics).to.not.include(97001);
       if (compiled.run) {
         const a = Float64Array.of(0.5, 1, 1.5);
-        const [p, t] = compiled.run(0.3, 1, 0.7, 0.5, a, Float64Array.of(1, 0, 0), Float64Array.of(0, 0, 0), null);
+        const pytree = { s: 0.5, v: Float64Array.of(1, 2, 3) };
+        const [p, t] = compiled.run(0.3, 1, 0.7, 0.5, a, Float64Array.of(1, 0, 0), Float64Array.of(0, 0, 0), null, pytree, null);
         expect(typeof p).to.equal("number");
         expect(typeof t).to.equal("number");
       }

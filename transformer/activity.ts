@@ -174,6 +174,7 @@ export class Activity {
   private aliasSources(expr: ts.Expression): ts.Symbol[] {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
+    if (!isReference(this.core, e)) return []; // numbers are copied, not shared
     const path = accessPath(this.core, e);
     if (path) return [path.symbol];
     if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.aliasSources(e.expression);

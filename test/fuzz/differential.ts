@@ -24,11 +24,15 @@ const baseHost = ts.createCompilerHost(options);
 /** The driver each program gets: JVPs of main with full and with null tangents. */
 const driver = `
 import { jvp } from "tsjvp";
-export function run(x: number, dx: number, y: number, dy: number | null, a: Float64Array, da: Float64Array, out: Float64Array, dout: Float64Array | null): [number, number] {
-  if (dy === null && dout === null) return jvp(main, [x, y, a, out], [dx, null, da, null]);
-  if (dy === null) return jvp(main, [x, y, a, out], [dx, null, da, dout]);
-  if (dout === null) return jvp(main, [x, y, a, out], [dx, dy, da, null]);
-  return jvp(main, [x, y, a, out], [dx, dy, da, dout]);
+export function run(x: number, dx: number, y: number, dy: number | null, a: Float64Array, da: Float64Array, out: Float64Array, dout: Float64Array | null, p: P, dp: P | null): [number, number] {
+  if (dp === null) {
+    if (dy === null && dout === null) return jvp(main, [x, y, a, out, p], [dx, null, da, null, null]);
+    if (dy === null) return jvp(main, [x, y, a, out, p], [dx, null, da, dout, null]);
+    if (dout === null) return jvp(main, [x, y, a, out, p], [dx, dy, da, null, null]);
+    return jvp(main, [x, y, a, out, p], [dx, dy, da, dout, null]);
+  }
+  if (dy === null && dout === null) return jvp(main, [x, y, a, out, p], [dx, null, da, null, dp]);
+  return jvp(main, [x, y, a, out, p], [dx, dy, da, dout, dp]);
 }
 `;
 
@@ -87,13 +91,20 @@ export function runBoth(source: string, compiled: Compiled, inputs: Inputs): Out
   const out = f64(inputs.out);
   const da = f64(inputs.da);
   const dout = inputs.dout ? f64(inputs.dout) : null;
-  const [p, t] = compiled.run!(inputs.x, inputs.dx, inputs.y, inputs.dy, a, da, out, dout);
-  const twin = [p, t, ...a, ...da, ...out, ...(dout ?? [])];
+  // With dy null but dout given and dp given, the driver passes dy as a tangent of 0 (full twin).
+  const dy = inputs.dp && inputs.dy === null && inputs.dout !== null ? 0 : inputs.dy;
+  const p = { s: inputs.ps, v: f64(inputs.pv) };
+  const dp = inputs.dp ? { s: inputs.dp.s, v: f64(inputs.dp.v) } : null;
+  const [primal, t] = compiled.run!(inputs.x, inputs.dx, inputs.y, dy, a, da, out, dout, p, dp);
+  const twin = [primal, t, ...a, ...da, ...out, ...(dout ?? []), p.s, ...p.v, ...(dp ? [dp.s, ...dp.v] : [])];
 
   const oa = new DArray(f64(inputs.a), f64(inputs.da));
   const oout = new DArray(f64(inputs.out), inputs.dout ? f64(inputs.dout) : new Float64Array(3));
-  const result = new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, inputs.dy ?? 0), oa, oout]) as D;
-  const oracle = [result.v, result.d, ...oa.v, ...oa.d, ...oout.v, ...(inputs.dout ? oout.d : [])];
+  const op: Record<string, D | DArray> = { s: new D(inputs.ps, inputs.dp?.s ?? 0), v: new DArray(f64(inputs.pv), inputs.dp ? f64(inputs.dp.v) : new Float64Array(3)) };
+  const result = new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, dy ?? 0), oa, oout, op]) as D;
+  const os = op.s as D;
+  const ov = op.v as DArray;
+  const oracle = [result.v, result.d, ...oa.v, ...oa.d, ...oout.v, ...(inputs.dout ? oout.d : []), os.v, ...ov.v, ...(inputs.dp ? [os.d, ...ov.d] : [])];
   return { twin, oracle };
 }
 

@@ -2,9 +2,9 @@
  * Random programs inside the supported subset (fast-check): locals and reassignment, compound
  * assignment, every operator and Math function, if/else and ternaries, bounded for/while loops
  * with break/continue and early returns, Float64Array reads, writes, allocation, views and
- * aliases, out-parameters, and calls between generated functions. Every function has the
- * signature (x: number, y: number, a: Float64Array, out: Float64Array): number; arrays have
- * length 3. Expressions are kept inside each function's domain (log(1 + e²), sqrt(1 + e²), …)
+ * aliases, out-parameters, pytrees (a parameter `p: { s: number; v: Float64Array }`, read,
+ * written and passed on, or built as an object literal at a call), and calls between generated
+ * functions. Every function has the signature (x, y, a, out, p): number; arrays have length 3. Expressions are kept inside each function's domain (log(1 + e²), sqrt(1 + e²), …)
  * so that primals and tangents are finite and the oracle's dual numbers and the twins agree
  * without special points.
  */
@@ -56,10 +56,15 @@ function expr(s: Scope, allowCalls = true): fc.Arbitrary<string> {
     fc.tuple(condition(inner), sub, sub).map(([c, e, f]) => `(${c} ? ${e} : ${f})`),
   ];
   if (allowCalls && s.helpers.length) {
-    options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays))
-      .map(([h, e, f, a, b]) => `${h}(${e}, ${f}, ${a}, ${b})`));
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(inner))
+      .map(([h, e, f, a, b, p]) => `${h}(${e}, ${f}, ${a}, ${b}, ${p})`));
   }
   return fc.oneof({ depthSize: "small" }, ...options);
+}
+
+/** The pytree argument of a call: the parameter itself, or a new object literal. */
+function pytree(s: Scope): fc.Arbitrary<string> {
+  return fc.oneof(fc.constant("p"), fc.tuple(expr({ ...s, depthLeft: 0 }, false), fc.constantFrom(...s.arrays)).map(([e, a]) => `{ s: ${e}, v: ${a} }`));
 }
 
 /** Conditions hold no calls: a loop condition cannot run a twin (a diagnostic by design). */
@@ -81,8 +86,8 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     fc.tuple(condition(s), e).map(([c, x]) => [`if (${c}) return ${x};`]),
   ];
   if (s.helpers.length) {
-    options.push(fc.tuple(fc.constantFrom(...s.helpers), e, e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays))
-      .map(([h, x, y, a, b]) => [`${h}(${x}, ${y}, ${a}, ${b});`]));
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), e, e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(s))
+      .map(([h, x, y, a, b, p]) => [`${h}(${x}, ${y}, ${a}, ${b}, ${p});`]));
   }
   if (depth > 0) {
     const body = block(s, depth - 1, 3);
@@ -138,9 +143,9 @@ function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
 }
 
 function fn(name: string, helpers: string[]): fc.Arbitrary<string> {
-  const scope: Scope = { nums: ["x", "y"], arrays: ["a", "out"], counters: [], helpers, fresh: { n: 0 }, depthLeft: 2 };
+  const scope: Scope = { nums: ["x", "y", "p.s"], arrays: ["a", "out", "p.v"], counters: [], helpers, fresh: { n: 0 }, depthLeft: 2 };
   return fc.tuple(block(scope, 2, 5), expr(scope)).map(([body, result]) => [
-    `function ${name}(x: number, y: number, a: Float64Array, out: Float64Array): number {`,
+    `function ${name}(x: number, y: number, a: Float64Array, out: Float64Array, p: P): number {`,
     ...indent(body),
     `  return ${result};`,
     `}`,
@@ -151,13 +156,13 @@ function fn(name: string, helpers: string[]): fc.Arbitrary<string> {
 export const programArbitrary: fc.Arbitrary<string> = fc.integer({ min: 0, max: 2 }).chain((count) => {
   const names = Array.from({ length: count }, (_, i) => `h${i}`);
   const parts = names.map((n, i) => fn(n, names.slice(0, i)));
-  return fc.tuple(...parts, fn("main", names)).map((fns) => fns.join("\n\n"));
+  return fc.tuple(...parts, fn("main", names)).map((fns) => ["interface P {\n  s: number;\n  v: Float64Array;\n}", ...fns].join("\n\n"));
 });
 
 /** Inputs and tangents; `null` tangents on some parameters select specialised twins. */
 export interface Inputs {
-  x: number; y: number; a: number[]; out: number[];
-  dx: number; dy: number | null; da: number[]; dout: number[] | null;
+  x: number; y: number; a: number[]; out: number[]; ps: number; pv: number[];
+  dx: number; dy: number | null; da: number[]; dout: number[] | null; dp: { s: number; v: number[] } | null;
 }
 
 const value = fc.double({ min: -2, max: 2, noNaN: true }).map((v) => Math.round(v * 1e6) / 1e6);
@@ -166,4 +171,6 @@ export const inputsArbitrary: fc.Arbitrary<Inputs> = fc.record({
   x: value, y: value, a: fc.array(value, { minLength: 3, maxLength: 3 }), out: fc.array(value, { minLength: 3, maxLength: 3 }),
   dx: direction, dy: fc.option(direction, { nil: null }), da: fc.array(direction, { minLength: 3, maxLength: 3 }),
   dout: fc.option(fc.array(direction, { minLength: 3, maxLength: 3 }), { nil: null }),
+  ps: value, pv: fc.array(value, { minLength: 3, maxLength: 3 }),
+  dp: fc.option(fc.record({ s: direction, v: fc.array(direction, { minLength: 3, maxLength: 3 }) }), { nil: null }),
 });
