@@ -7,6 +7,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { fuzz } from "./fuzz/fuzz";
 import { Oracle, D } from "./fuzz/oracle";
+import { oracleMatchesCentralDifferences } from "./fuzz/differential";
+import { inputsArbitrary, programArbitrary } from "./fuzz/generator";
 
 describe("differential fuzzing against the oracle", function () {
   this.timeout(180000);
@@ -16,6 +18,12 @@ describe("differential fuzzing against the oracle", function () {
     const out = oracle.call("main", [new D(0.5, 1)]) as D;
     expect(out.v).to.be.closeTo(0.5 * Math.sin(0.5), 1e-15);
     expect(out.d).to.be.closeTo(Math.sin(0.5) + 0.5 * Math.cos(0.5), 1e-15);
+  });
+
+  it("the oracle agrees with central differences where the programs are smooth (≥ 90% of 300)", () => {
+    const samples = fc.sample(fc.tuple(programArbitrary, inputsArbitrary), { numRuns: 300, seed: 7 });
+    const agree = samples.filter(([source, inputs]) => oracleMatchesCentralDifferences(source, inputs)).length;
+    expect(agree / samples.length).to.be.at.least(0.9);
   });
 
   it("500 random programs: twins agree with the oracle", () => {

@@ -124,3 +124,26 @@ export function mismatch({ twin, oracle }: Outcome): string | undefined {
 export function finite(outcome: Outcome): boolean {
   return outcome.oracle.every(Number.isFinite);
 }
+
+/**
+ * The oracle's own sanity check: its tangent of main against central differences of its primal
+ * (h = 1e-6) along the same direction. Piecewise programs (branches, abs, floor, min/max) have
+ * kinks, so this holds where the function is smooth at the point — almost always for random inputs.
+ */
+export function oracleMatchesCentralDifferences(source: string, inputs: Inputs): boolean {
+  const h = 1e-6;
+  const at = (step: number) => {
+    const shift = (xs: number[], ds: number[] | null) => Float64Array.from(xs, (v, i) => v + step * (ds ? ds[i] : 0));
+    const zeros = new Float64Array(3);
+    const p = { s: new D(inputs.ps + step * (inputs.dp?.s ?? 0), 0), v: new DArray(shift(inputs.pv, inputs.dp?.v ?? null), zeros.slice()) };
+    const args = [new D(inputs.x + step * inputs.dx, 0), new D(inputs.y + step * (inputs.dy ?? 0), 0),
+      new DArray(shift(inputs.a, inputs.da), zeros.slice()), new DArray(shift(inputs.out, inputs.dout), zeros.slice()), p];
+    return (new Oracle(source).call("main", args) as D).v;
+  };
+  const oa = new DArray(Float64Array.from(inputs.a), Float64Array.from(inputs.da));
+  const oout = new DArray(Float64Array.from(inputs.out), inputs.dout ? Float64Array.from(inputs.dout) : new Float64Array(3));
+  const op = { s: new D(inputs.ps, inputs.dp?.s ?? 0), v: new DArray(Float64Array.from(inputs.pv), inputs.dp ? Float64Array.from(inputs.dp.v) : new Float64Array(3)) };
+  const tangent = (new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, inputs.dy ?? 0), oa, oout, op]) as D).d;
+  const fd = (at(h) - at(-h)) / (2 * h);
+  return Number.isFinite(tangent) && Math.abs(fd - tangent) <= 1e-5 * (1 + Math.abs(tangent));
+}
