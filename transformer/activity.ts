@@ -5,6 +5,9 @@ import { inactiveMath } from "./rules";
 import type { Spec, SpecRegistry } from "./specs";
 import { AccessPath, accessPath, overlaps, pathOf } from "./paths";
 
+/** Array methods whose (numeric) result is a position, not differentiable data. */
+export const indexMethods = new Set(["indexOf", "lastIndexOf", "findIndex", "findLastIndex"]);
+
 /** Float64Array methods that return the receiver or a view sharing its storage. */
 const viewMethods = new Set(["subarray", "fill"]);
 
@@ -150,11 +153,14 @@ export class Activity {
       if (isGlobal(this.core, callee.expression, "Math")) return !inactiveMath.has(name) && anyArg();
       if (isGlobal(this.core, callee.expression, "Float64Array")) return anyArg();
       const receiverKind = kindOf(this.core, callee.expression);
-      if (receiverKind === "arr") {
+      if (receiverKind === "arr" || receiverKind === "tree") {
+        if (name === "map" || name === "reduce") return this.isActiveCallback(call);
+        if (indexMethods.has(name)) return false;
         if (name === "fill") return this.isActive(callee.expression) || (call.arguments.length > 0 && this.isActive(call.arguments[0]));
-        return (name === "slice" || name === "at" || viewMethods.has(name)) && this.isActive(callee.expression);
+        // Any other method of differentiated data may carry it into its result: visit it (the
+        // visitor differentiates it, or reports it), never drop it silently.
+        return this.isActive(callee.expression) || anyArg();
       }
-      if (receiverKind === "tree" && (name === "map" || name === "reduce")) return this.isActiveCallback(call);
     }
     const target = this.callee(callee);
     if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
@@ -291,11 +297,11 @@ export class Activity {
     if (ts.isPropertyAccessExpression(callee)) {
       const receiverKind = kindOf(this.core, callee.expression);
       const name = callee.name.text;
+      if ((receiverKind === "arr" || receiverKind === "tree") && (name === "map" || name === "reduce")) return this.callbackEffects(call, callee.expression, name);
       if (receiverKind === "arr") {
         if ((name === "set" || name === "fill") && call.arguments.length > 0 && this.isActive(call.arguments[0])) this.markValue(callee.expression);
         return;
       }
-      if (receiverKind === "tree" && (name === "map" || name === "reduce")) return this.callbackEffects(call, callee.expression, name);
       if (receiverKind === "tree" && name === "push" && call.arguments.some((a) => this.isActive(a))) return this.markValue(callee.expression);
     }
     const target = this.callee(callee);

@@ -12,7 +12,7 @@ type Callback = ts.ArrowFunction | ts.FunctionExpression;
  *   const _t0 = []; const _t0_dot = [];
  *   for (let i = 0; i < xs.length; i++) { const v = xs[i]; const v_dot = xs_dot[i]; …; _t0_dot.push(r_dot); _t0.push(r); }
  */
-export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver: ts.Expression, name: "map" | "reduce", b: BlockBuilder): Dual {
+export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver: ts.Expression, name: "map" | "reduce", b: BlockBuilder, typed = false): Dual {
   const { f, ts } = cx;
   const fn = call.arguments[0] as Callback;
   const results = callbackResults(cx.core, fn);
@@ -47,13 +47,17 @@ export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver
   if (name === "map") {
     const out = cx.temp();
     const outDot = active ? f.createIdentifier(cx.namer.unique(`${out.text}_dot`)) : undefined;
-    const empty = () => f.createArrayLiteralExpression([]);
-    b.push(declare(cx, out, type, empty(), ts.NodeFlags.Const));
-    if (outDot) b.push(declare(cx, outDot, cx.tangentType(type, "tree"), empty(), ts.NodeFlags.Const));
+    // A Float64Array's map makes a Float64Array of the same length, written by index; an array's, pushed.
+    const empty = () => (typed
+      ? f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [f.createPropertyAccessExpression(xs.primal, "length")])
+      : f.createArrayLiteralExpression([]));
+    b.push(declare(cx, out, typed ? undefined : type, empty(), ts.NodeFlags.Const));
+    if (outDot) b.push(declare(cx, outDot, typed ? undefined : cx.tangentType(type, "tree"), empty(), ts.NodeFlags.Const));
     const r = active ? cx.materialize(result, cx.kind(results[0]), body) : result;
-    const push = (array: ts.Expression, value: ts.Expression) =>
-      f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(array, "push"), undefined, [value]));
-    b.push(loop([...(outDot ? [push(outDot, r.tangent ?? f.createNull())] : []), push(out, r.primal)]), body.impure > 0);
+    const store = (array: ts.Expression, value: ts.Expression) => f.createExpressionStatement(typed
+      ? f.createAssignment(f.createElementAccessExpression(array, i), value)
+      : f.createCallExpression(f.createPropertyAccessExpression(array, "push"), undefined, [value]));
+    b.push(loop([...(outDot ? [store(outDot, r.tangent ?? f.createNull())] : []), store(out, r.primal)]), body.impure > 0);
     return { primal: out, tangent: outDot ?? null };
   }
   return lowerReduce(cx, call, fn, result, active, loop, body, b);

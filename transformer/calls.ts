@@ -5,6 +5,7 @@ import { inactiveMath, mathRules } from "./rules";
 import { BlockBuilder, Dual, TwinContext } from "./twin-context";
 import { lowerCallback } from "./callbacks";
 import { isCallback } from "./fence";
+import { indexMethods } from "./activity";
 
 /** Float64Array methods whose result carries no tangent (indices, booleans, strings). */
 const inactiveArrayMethods = new Set(["indexOf", "lastIndexOf", "includes", "join", "toString", "toLocaleString"]);
@@ -23,13 +24,15 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     if (isGlobal(cx.core, callee.expression, "Float64Array") && (name === "of" || name === "from")) {
       return float64ArrayOf(cx, call, name, b);
     }
-    if (cx.kind(callee.expression) === "arr") return arrayMethod(cx, call, callee, b);
-    if (cx.kind(callee.expression) === "tree" && name === "push") return pushCall(cx, call, callee, b);
+    const receiverKind = cx.kind(callee.expression);
     const callback = call.arguments[0];
-    if (cx.kind(callee.expression) === "tree" && (name === "map" || name === "reduce") && callback &&
+    if ((receiverKind === "tree" || receiverKind === "arr") && (name === "map" || name === "reduce") && callback &&
         (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
-      return lowerCallback(cx, call, callee.expression, name, b);
+      return lowerCallback(cx, call, callee.expression, name, b, receiverKind === "arr");
     }
+    if ((receiverKind === "arr" || receiverKind === "tree") && (inactiveArrayMethods.has(name) || indexMethods.has(name))) return visitInactive(cx, call, b, false);
+    if (receiverKind === "arr") return arrayMethod(cx, call, callee, b);
+    if (receiverKind === "tree" && name === "push") return pushCall(cx, call, callee, b);
   }
   // A method's receiver is an input too: `x.valueOf()` on a differentiated x.
   const receiverActive = ts.isPropertyAccessExpression(callee) && cx.isActive(callee.expression);

@@ -343,7 +343,7 @@ export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
   if (ts.isCallExpression(e)) {
     const callee = skipOuter(cx.core, e.expression);
     const builtin = ts.isPropertyAccessExpression(callee) &&
-      (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array") || cx.kind(callee.expression) === "arr");
+      (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array"));
     const receiver = ts.isPropertyAccessExpression(callee) && containsActive(cx, callee.expression);
     if (!builtin && (receiver || e.arguments.some((a) => containsActive(cx, a)))) return true;
   }

@@ -28,6 +28,10 @@ function leaf(s: Scope): fc.Arbitrary<string> {
   const options: fc.Arbitrary<string>[] = [fc.constantFrom(...s.nums), literal, fc.tuple(fc.constantFrom(...s.arrays), index(s)).map(([a, i]) => `${a}[${i}]`)];
   if (s.counters.length) options.push(fc.constantFrom(...s.counters));
   options.push(fc.constantFrom(...s.arrays).map((a) => `${a}.length`));
+  // Callbacks over Float64Arrays (lowered to loops by tsjvp); the arrow captures the scope.
+  const captured = fc.constantFrom(...s.nums);
+  options.push(fc.tuple(fc.constantFrom(...s.arrays), captured).map(([a, n]) => `${a}.reduce((acc, v) => acc + v * ${n}, 0)`));
+  options.push(fc.tuple(fc.constantFrom(...s.arrays), captured, fc.constantFrom("0", "1", "2")).map(([a, n, i]) => `${a}.map((v, j) => Math.sin(v * ${n}) + j)[${i}]`));
   return fc.oneof(...options);
 }
 

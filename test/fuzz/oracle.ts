@@ -304,10 +304,29 @@ export class Oracle {
         return new DArray(Float64Array.from(xs.map((x) => x.v)), Float64Array.from(xs.map((x) => x.d)));
       }
       const target = this.expr(callee.expression, scope);
+      const fn = e.arguments[0];
+      if ((name === "map" || name === "reduce") && fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
+        return this.callback(target, name, fn, e.arguments[1] ? this.expr(e.arguments[1], scope) : undefined, scope);
+      }
       if (target instanceof DArray) return this.arrayMethod(target, name, args());
     }
     if (ts.isIdentifier(callee)) return this.call(callee.text, args());
     throw new Error(`oracle: call ${callee.getText()}`);
+  }
+
+  /** xs.map(f) and xs.reduce(f, init) with an arrow: the arrow sees the enclosing scope. */
+  private callback(target: Value, name: string, fn: ts.ArrowFunction | ts.FunctionExpression, init: Value, scope: Scope): Value {
+    const items: Value[] = target instanceof DArray ? Array.from(target.v, (v, i) => new D(v, target.d[i])) : (target as Value[]);
+    const call = (args: Value[]): Value => {
+      const inner = new Scope(scope);
+      fn.parameters.forEach((p, i) => inner.declare((p.name as ts.Identifier).text, args[i]));
+      if (!ts.isBlock(fn.body)) return this.expr(fn.body, inner);
+      const done = this.block(fn.body.statements, inner);
+      return done.type === "return" ? done.value : undefined;
+    };
+    if (name === "reduce") return items.reduce<Value>((acc, v, i) => call([acc, v, c(i)]), init);
+    const out = items.map((v, i) => call([v, c(i)]));
+    return target instanceof DArray ? new DArray(Float64Array.from(out, (x) => num(x).v), Float64Array.from(out, (x) => num(x).d)) : out;
   }
 
   private arrayMethod(a: DArray, name: string, args: Value[]): Value {
