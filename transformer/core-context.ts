@@ -58,6 +58,8 @@ function computeKind(core: Core, type: ts.Type): Kind {
     return combine(checker.getTypeArguments(type as ts.TypeReference).map((t) => kindOfType(core, t)));
   }
   if (!isPlainObjectType(core, type)) return "other";
+  // An index signature ({ [k: string]: number }, Record<string, number>) has no fixed shape to mirror.
+  if (checker.getIndexInfosOfType(type).some((info) => kindOfType(core, info.type) !== "none")) return "other";
   return combine(checker.getPropertiesOfType(type).map((p) => kindOfType(core, checker.getTypeOfSymbol(p))));
 }
 

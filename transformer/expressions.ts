@@ -348,6 +348,7 @@ export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
     if (!builtin && (receiver || e.arguments.some((a) => containsActive(cx, a)))) return true;
   }
   if (ts.isBinaryExpression(e) && isLogical(cx, e) && containsActive(cx, e)) return true;
+  if (ts.isNewExpression(e) && !isGlobal(cx.core, e.expression, "Float64Array") && (e.arguments ?? []).some((a) => containsActive(cx, a))) return true;
   if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;
   return ts.forEachChild(e, (c) => (needsRewrite(cx, c) ? true : undefined)) ?? false;
 }

@@ -125,7 +125,9 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     }
     const first = b.statements.length;
     const value = derive(cx, d.initializer, b);
+    // A variable typed `any` (or another type without a tangent shape) cannot carry differentiated data.
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
+    else if (dot && kind === "other") cx.reportType(name, name.text, cx.core.checker.getTypeAtLocation(name));
     const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
     if (adopted === "both") continue;
     if (adopted === "primal") {
