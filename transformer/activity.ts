@@ -276,10 +276,15 @@ export class Activity {
 
   /** A loop or callback variable bound to an element of `collection`. */
   private element(name: ts.BindingName, collection: ts.Expression): void {
-    const s = this.core.ts.isIdentifier(name) ? symbolOf(this.core, name) : undefined;
-    if (!s) return;
-    if (isReference(this.core, name)) for (const src of this.aliasSources(collection)) this.union(s, src);
-    if (this.isActive(collection)) this.mark({ symbol: s, suffix: "" });
+    const { ts } = this.core;
+    // `for (const [a, b] of pairs)`: every binding is an element's part (coarsely: active with it).
+    const names = ts.isIdentifier(name) ? [name] : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name] : []));
+    for (const id of names) {
+      const s = symbolOf(this.core, id);
+      if (!s) continue;
+      if (isReference(this.core, id)) for (const src of this.aliasSources(collection)) this.union(s, src);
+      if (this.isActive(collection)) this.mark({ symbol: s, suffix: "" });
+    }
   }
 
   private assignment(node: ts.BinaryExpression): void {

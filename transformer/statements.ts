@@ -358,7 +358,7 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
   const { ts, f } = cx;
   const list = s.initializer;
   const decl = ts.isVariableDeclarationList(list) ? list.declarations[0] : undefined;
-  const dot = decl && ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : undefined;
+  const dot = !decl ? undefined : ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : tangentPattern(cx, decl.name);
   if (!decl || !dot) {
     const source = derive(cx, s.expression, b).primal;
     return b.push(f.createForOfStatement(s.awaitModifier, s.initializer, source, nested(cx, s.statement)));
@@ -369,8 +369,9 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
   const flags = (list as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const);
   const element = (array: ts.Expression) => f.createElementAccessExpression(array, i);
   const head = [
-    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(decl.name as ts.Identifier, undefined, undefined, element(source.primal))], flags)),
-    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(dot, undefined, undefined, source.tangent ? element(source.tangent) : cx.t.num(0))], flags)),
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(decl.name, undefined, undefined, element(source.primal))], flags)),
+    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(dot, undefined, undefined,
+      source.tangent ? element(source.tangent) : cx.zeroLike(element(source.primal), ts.isIdentifier(decl.name) ? cx.kind(decl.name) : "tree"))], flags)),
   ];
   const inner = new BlockBuilder();
   visitStatements(cx, ts.isBlock(s.statement) ? s.statement.statements : [s.statement], inner);
