@@ -15,7 +15,6 @@ export type CallPlan =
 
 /** Decides the twin a jvp call uses: a literal `null` tangent selects a specialised twin. */
 export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, resolve: (e: ts.Expression) => Callee): CallPlan {
-  const { ts } = core;
   const [funArg, primals, tangents] = c.call.arguments;
   let fn: FnInfo | undefined = c.inline;
   if (!fn) {
@@ -47,7 +46,6 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
     const t = literal.tangents[i];
     return t !== undefined && !isNull(core, t) && differentiable(p.kind);
   });
-  void ts;
   return { type: "twin", spec: registry.get(fn, mask), dynamic: false, fill: literal.fill };
 }
 

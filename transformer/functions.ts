@@ -162,11 +162,11 @@ export function resolveCallee(core: Core, expr: ts.Expression): Callee {
     const fn = localFunction(core, decl);
     return fn ? { type: "local", fn } : { type: "unknown" };
   }
-  if (program_isDefaultLib(core, decl)) return { type: "unknown" };
+  if (isDefaultLibDeclaration(core, decl)) return { type: "unknown" };
   return importedCallee(core, target, symbol, isAlias, decl);
 }
 
-function program_isDefaultLib(core: Core, decl: ts.Node): boolean {
+function isDefaultLibDeclaration(core: Core, decl: ts.Node): boolean {
   return core.program.isSourceFileDefaultLibrary(decl.getSourceFile());
 }
 

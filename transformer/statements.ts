@@ -126,7 +126,7 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     const first = b.statements.length;
     const value = derive(cx, d.initializer, b);
     // A variable typed `any` (or another type without a tangent shape) cannot carry differentiated data.
-    if (!dot && value.tangent) reportLostTangent(cx, d.initializer, kind);
+    if (!dot && value.tangent) reportLostTangent(cx, d.initializer);
     else if (dot && kind === "other") cx.reportType(name, name.text, cx.core.checker.getTypeAtLocation(name));
     const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
     if (adopted === "both") continue;
@@ -188,8 +188,7 @@ function assignTwinResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: t
   return true;
 }
 
-function reportLostTangent(cx: TwinContext, node: ts.Node, kind: Kind): void {
-  void kind;
+function reportLostTangent(cx: TwinContext, node: ts.Node): void {
   cx.reportType(node, node.getText(), cx.core.checker.getTypeAtLocation(node));
 }
 
@@ -217,7 +216,7 @@ function visitReturn(cx: TwinContext, e: ts.Expression | undefined, b: BlockBuil
   }
   let value = derive(cx, e, b);
   if (differentiable(kind)) value = cx.materialize(value, kind, b);
-  else if (value.tangent) reportLostTangent(cx, e, kind);
+  else if (value.tangent) reportLostTangent(cx, e);
   b.push(f.createReturnStatement(f.createArrayLiteralExpression([value.primal, value.tangent ?? f.createNull()])));
 }
 
@@ -250,7 +249,7 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   // `a[i] op= g(…)` reads a[i] before g runs, and g may write a: hold the old value first.
   if (op && b.impure > impure && !ts.isIdentifier(left)) return compoundAfterCall(cx, b, at, target, rhs, op, e.left);
   if (!target.tangent) {
-    if (rhs.tangent) reportLostTangent(cx, e.left, cx.kind(e.left));
+    if (rhs.tangent) reportLostTangent(cx, e.left);
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
@@ -280,7 +279,7 @@ function compoundAfterCall(cx: TwinContext, b: BlockBuilder, at: number, target:
   }
   b.statements.splice(at, 0, ...before.statements);
   b.lastImpure += before.statements.length;
-  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left, cx.kind(left));
+  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left);
   const result = applyRule(cx, operatorRules[op], [old, rhs], (xs) => buildOp(cx, op, xs), b, [undefined, undefined]);
   if (target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, result.tangent ?? cx.t.num(0))));
   b.push(f.createExpressionStatement(f.createAssignment(target.primal, result.primal)));
@@ -330,7 +329,7 @@ function assignmentTarget(cx: TwinContext, left: ts.Expression, b: BlockBuilder)
 }
 
 function visitFor(cx: TwinContext, s: ts.ForStatement, b: BlockBuilder): void {
-  const { ts, f } = cx;
+  const { f } = cx;
   if (s.initializer && containsActiveWrite(cx, s.initializer)) {
     cx.report(s.initializer, "activeInPosition", "This for-loop initializer", "Declare the variable before the loop.");
   }
@@ -339,7 +338,6 @@ function visitFor(cx: TwinContext, s: ts.ForStatement, b: BlockBuilder): void {
   }
   const condition = s.condition ? loopCondition(cx, s.condition) : undefined;
   b.push(f.createForStatement(s.initializer, condition, s.incrementor, nested(cx, s.statement)));
-  void ts;
 }
 
 /** Does this for-loop header part write a variable that carries a tangent? */

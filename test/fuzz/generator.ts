@@ -19,8 +19,6 @@ interface Scope {
   depthLeft: number;
 }
 
-type Gen<T> = (s: Scope) => fc.Arbitrary<T>;
-
 const literal = fc.constantFrom("0.5", "1.5", "2", "-0.75", "3", "0.25");
 const index = (s: Scope) => fc.oneof(fc.constantFrom("0", "1", "2"), ...(s.counters.length ? [fc.constantFrom(...s.counters).map((c) => `${c} % 3`)] : []));
 
