@@ -131,7 +131,9 @@ class FreeNames {
     const parent = id.parent;
     if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isPropertyAssignment(parent) && parent.name === id) ||
         (ts.isQualifiedName(parent) && parent.right === id) || (ts.isPropertySignature(parent) && parent.name === id)) return;
-    const symbol = this.checker.getSymbolAtLocation(id);
+    const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === id
+      ? this.checker.getShorthandAssignmentValueSymbol(parent)
+      : this.checker.getSymbolAtLocation(id);
     if (!symbol || this.seen.has(symbol)) return;
     const decl = symbol.getDeclarations()?.[0];
     if (!decl || decl.getSourceFile() !== this.file) return; // globals, other modules' members

@@ -107,6 +107,11 @@ export function skipOuter(core: Core, e: ts.Expression): ts.Expression {
 
 /** The symbol an identifier refers to (the local, for an import alias). */
 export function symbolOf(core: Core, node: ts.Node): ts.Symbol | undefined {
+  // In `{ pos, vel }` the name is both a property and a read of the variable: the variable counts.
+  const parent = node.parent;
+  if (parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node) {
+    return core.checker.getShorthandAssignmentValueSymbol(parent);
+  }
   return core.checker.getSymbolAtLocation(node);
 }
 
