@@ -90,6 +90,9 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
   if (s.helpers.length) {
     options.push(fc.tuple(fc.constantFrom(...s.helpers), e, e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(s))
       .map(([h, x, y, a, b, p]) => [`${h}(${x}, ${y}, ${a}, ${b}, ${p});`]));
+    // A pytree built with shorthand fields: `{ s, v }` reads the variables s and v.
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), e, fc.constantFrom(...s.arrays), e)
+      .map(([h, x, a, y]) => ["{", `  const s = ${x};`, `  const v = ${a};`, `  ${s.nums[0]} += ${h}(${y}, s, a, out, { s, v });`, "}"]));
   }
   if (depth > 0) {
     const body = block(s, depth - 1, 3);
