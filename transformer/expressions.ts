@@ -63,7 +63,7 @@ export function visitInOrder(cx: TwinContext, exprs: readonly ts.Expression[], b
     if (b.impure > impure) {
       const pending = new BlockBuilder();
       duals.forEach((earlier, i) => {
-        if (!cx.isStable(earlier.primal) || (earlier.tangent && !cx.isStable(earlier.tangent))) duals[i] = cx.hoist(earlier, pending);
+        if (!cx.isStable(earlier.primal) || (earlier.tangent && !cx.isStable(earlier.tangent))) duals[i] = cx.holdBeforeCall(earlier, pending);
       });
       b.statements.splice(at, 0, ...pending.statements);
       b.lastImpure += pending.statements.length;

@@ -115,6 +115,18 @@ export class TwinContext {
     return { primal, tangent };
   }
 
+  /**
+   * Holds a value before a call that may write memory: both its primal and its tangent are read
+   * now (a tangent like `p_dot.s` is cheap but not stable across the call).
+   */
+  holdBeforeCall(d: Dual, b: BlockBuilder): Dual {
+    const held = this.isStable(d.primal) ? d : { primal: this.hoist({ primal: d.primal, tangent: null }, b).primal, tangent: d.tangent };
+    if (!held.tangent || this.isStable(held.tangent)) return held;
+    const tangent = this.f.createIdentifier(this.namer.unique(`${this.ts.isIdentifier(held.primal) ? held.primal.text : "_t"}_dot`));
+    b.push(this.constDecl(tangent, held.tangent));
+    return { primal: held.primal, tangent };
+  }
+
   /** Cheap, pure expressions that may be written twice: names, literals, `a.length`, `x[i]`. */
   isSimple(e: ts.Expression): boolean {
     const { ts } = this;
