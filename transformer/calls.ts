@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { differentiable, isGlobal, Kind, skipOuter } from "./core-context";
-import { applyRule, derive, visitInactive, visitInOrder } from "./expressions";
+import { applyRule, derive, tangentOrZero, visitInactive, visitInOrder } from "./expressions";
 import { inactiveMath, mathRules } from "./rules";
 import { BlockBuilder, Dual, TwinContext } from "./twin-context";
 import { lowerCallback } from "./callbacks";
@@ -118,10 +118,7 @@ function pushCall(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyA
     if (values.some((v) => v.tangent)) cx.reportType(call, callee.expression.getText(), cx.core.checker.getTypeAtLocation(callee.expression));
     return { primal: push(list.primal, values.map((v) => v.primal)), tangent: null };
   }
-  const full = values.map((v, i) => {
-    const kind = cx.kind(call.arguments[i]);
-    return v.tangent || kind === "none" || kind === "other" ? { primal: v.primal, tangent: v.tangent ?? f.createNull() } : cx.materialize(v, kind, b);
-  });
+  const full = values.map((v, i) => tangentOrZero(cx, v, call.arguments[i], b));
   b.push(f.createExpressionStatement(push(list.tangent, full.map((v) => v.tangent!))));
   return { primal: push(list.primal, full.map((v) => v.primal)), tangent: null };
 }

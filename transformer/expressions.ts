@@ -147,7 +147,7 @@ function visitFieldRead(cx: TwinContext, e: ts.PropertyAccessExpression, b: Bloc
 }
 
 /** A value's tangent, with zeros of its shape where it has none (null where not differentiable). */
-function tangentOrZero(cx: TwinContext, d: Dual, node: ts.Node, b: BlockBuilder): Dual {
+export function tangentOrZero(cx: TwinContext, d: Dual, node: ts.Node, b: BlockBuilder): Dual {
   const kind = cx.kind(node);
   if (d.tangent || kind === "none" || kind === "other") return { primal: d.primal, tangent: d.tangent ?? cx.f.createNull() };
   return cx.materialize(d, kind, b);

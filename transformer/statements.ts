@@ -270,13 +270,7 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
 function compoundAfterCall(cx: TwinContext, b: BlockBuilder, at: number, target: Dual, rhs: Dual, op: keyof typeof opToKind, left: ts.Expression): void {
   const { f } = cx;
   const before = new BlockBuilder();
-  const primal = cx.temp();
-  before.push(cx.constDecl(primal, target.primal));
-  const old: Dual = { primal, tangent: null };
-  if (target.tangent) {
-    old.tangent = f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
-    before.push(cx.constDecl(old.tangent as ts.Identifier, target.tangent));
-  }
+  const old = cx.holdBeforeCall(target, before);
   b.statements.splice(at, 0, ...before.statements);
   b.lastImpure += before.statements.length;
   if (!target.tangent && rhs.tangent) reportLostTangent(cx, left);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import { transformFile } from "../../transformer/transform-file";
 import tsjvpTransformer from "../../transformer/plugin";
+import { reindent } from "../../cli/format";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
 
@@ -39,12 +40,6 @@ export function inputModules(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".snap.ts")).sort();
 }
 
-/** The printer indents by 4 spaces; print with the input's own indentation unit instead. */
-function reindent(text: string, input: string): string {
-  const unit = /^( +)\S/m.exec(input)?.[1].length ?? 4;
-  if (unit === 4) return text;
-  return text.replace(/^((?: {4})+)/gm, (lead: string) => " ".repeat((lead.length / 4) * unit));
-}
 
 export function compileFixture(dir: string, options = fixtureOptions()): CompiledFixture {
   const roots = inputModules(dir).map((f) => path.join(dir, f));
