@@ -10,7 +10,7 @@ import type * as TS from "typescript";
 import { parseArgs, usage, UsageError } from "./args";
 import { loadProject, LoadedProject, ts } from "./project";
 import { buildCompanion, CompanionLayout, generatedHeader } from "./companion";
-import { transformFile } from "../transformer/transform-file";
+import { transformFile } from "../transformer/pipeline";
 
 function main(argv: readonly string[]): number {
   const args = parseArgs(argv);

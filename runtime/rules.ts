@@ -1,4 +1,4 @@
-// Tangent rules whose conventions (DESIGN §3) are too long to inline in generated code.
+// Tangent rules whose conventions (docs/architecture.md, "Conventions") are too long to inline in generated code.
 
 /**
  * Math.max / Math.min: the tangent of the selected argument; ties (`===`, so -0 and +0 tie) split

@@ -1,6 +1,6 @@
 /**
  * Every derivative rule against shared/vectors/math-jvp.json (193 vectors computed independently
- * from DESIGN §3 in Python), through the real pipeline: a generated module with one function per
+ * from the rule conventions in Python), through the real pipeline: a generated module with one function per
  * operation, compiled by the plugin's core and run.
  */
 import { expect } from "chai";
@@ -70,7 +70,7 @@ describe("derivative rules (shared vectors)", () => {
     it(label, () => {
       const [value, tangent] = mod.run[source(v.fn, v.args.length).name](v.args.map(num), v.tangents.map(num));
       expectMatch(value, num(v.value), `${label}: value`);
-      // sign/floor/ceil/round/trunc have a symbolic-zero tangent (DESIGN §3: "0 (inactive)"); the
+      // sign/floor/ceil/round/trunc have a symbolic-zero tangent (piecewise constant: "0 (inactive)"); the
       // vectors write 0·dx, whose sign follows dx, so only those compare without the zero's sign.
       const expected = num(v.tangent);
       const symbolicZero = inactive.has(v.fn) && expected === 0 && tangent === 0;

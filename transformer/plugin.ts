@@ -4,7 +4,7 @@
  * go to the compiler, so tspc prints them like tsc errors and exits non-zero.
  */
 import type * as ts from "typescript";
-import { transformFile } from "./transform-file";
+import { transformFile } from "./pipeline";
 
 interface Extras {
   readonly ts: typeof ts;

@@ -3,7 +3,7 @@
  * generator writes (numbers, Float64Arrays, plain objects; locals, loops, calls, out-parameters)
  * directly over dual numbers — every number carries its tangent along, every Float64Array a
  * tangent array of the same length (views share storage, so aliasing holds by construction) —
- * with its own implementation of DESIGN §3's rules. It parses with TypeScript and imports nothing
+ * with its own implementation of the rule conventions (docs/architecture.md). It parses with TypeScript and imports nothing
  * from transformer/: a mistake in the transformer cannot repeat itself here.
  */
 import ts from "typescript";
@@ -42,7 +42,7 @@ const num = (v: Value): D => {
 };
 const c = (v: number) => new D(v, 0);
 
-/** d f(x) for one-argument Math functions, from DESIGN §3 (the literal formulas). */
+/** d f(x) for one-argument Math functions, from the rule conventions (the literal formulas). */
 const unary: Record<string, (x: number, y: number) => number> = {
   sin: (x) => Math.cos(x), cos: (x) => -Math.sin(x), tan: (x) => 1 / (Math.cos(x) * Math.cos(x)),
   asin: (x) => 1 / Math.sqrt(1 - x * x), acos: (x) => -1 / Math.sqrt(1 - x * x), atan: (x) => 1 / (1 + x * x),

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { transformFile } from "../../transformer/transform-file";
+import { transformFile } from "../../transformer/pipeline";
 import tsjvpTransformer from "../../transformer/plugin";
-import { reindent } from "../../cli/format";
+import { reindent } from "../../transformer/emit/format";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
 

@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
-import { Core } from "./core-context";
-import { Namer } from "./namer";
-import { ModuleServices } from "./twin-context";
+import { Core } from "../core/context";
+import { Namer } from "../core/namer";
+import { ModuleServices } from "./context";
 
 /**
  * The imports generated code needs: one namespace import per module whose twins it calls

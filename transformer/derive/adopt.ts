@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Dual, TwinContext, BlockBuilder } from "./twin-context";
+import { Dual, TwinContext, BlockBuilder } from "./context";
 
 interface Target {
   readonly name: ts.Identifier;

@@ -1,8 +1,7 @@
 import type * as ts from "typescript";
-import { callbackResults } from "./activity";
+import { callbackResults } from "../analysis/activity";
 import { derive } from "./expressions";
-import { visitStatements } from "./statements";
-import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { BlockBuilder, Dual, TwinContext } from "./context";
 
 type Callback = ts.ArrowFunction | ts.FunctionExpression;
 
@@ -34,7 +33,7 @@ export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver
     const dot = cx.dotOfNode(v);
     if (dot) body.push(cx.constDecl(dot, xs.tangent ? f.createElementAccessExpression(xs.tangent, i) : cx.zeroLike(v, cx.kind(v))));
   }
-  if (ts.isBlock(fn.body)) visitStatements(cx, fn.body.statements.slice(0, -1), body);
+  if (ts.isBlock(fn.body)) cx.visitors.statements(cx, fn.body.statements.slice(0, -1), body);
   const result = derive(cx, results[0], body);
   const active = cx.isActive(call);
   const loop = (statements: ts.Statement[]) => f.createForStatement(

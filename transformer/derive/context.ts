@@ -1,10 +1,10 @@
 import type * as ts from "typescript";
-import { Algebra, Tan } from "./algebra";
-import { Core, Kind, kindOf, reportUnsupportedType, symbolOf } from "./core-context";
-import { MessageId } from "./diagnostics";
-import { Activity } from "./activity";
-import { Namer } from "./namer";
-import type { Spec } from "./specs";
+import { Algebra, Tan } from "../model/algebra";
+import { Core, symbolOf } from "../core/context";
+import { Kind, kindOf, reportUnsupportedType } from "../model/types";
+import { MessageId } from "../core/diagnostics";
+import { Namer } from "../core/namer";
+import type { Activity, Spec } from "../analysis/activity";
 
 /** A value in the twin: its primal expression and its tangent (null: a symbolic zero). */
 export interface Dual {
@@ -17,6 +17,15 @@ export interface ModuleServices {
   importNamespace(specifier: string): ts.Identifier;
   runtimeRef(name: string): ts.Expression;
   runtimeNamespace(): ts.Identifier;
+}
+
+/**
+ * The visitors that recurse into one another (an expression holds a call, a callback holds
+ * statements), wired once by twin.ts: each visitor file then imports the others in one direction.
+ */
+export interface Visitors {
+  call(cx: TwinContext, call: ts.CallExpression, b: BlockBuilder, asStatement: boolean): Dual;
+  statements(cx: TwinContext, statements: readonly ts.Statement[], b: BlockBuilder): void;
 }
 
 /** Statements of the twin being built, in evaluation order. */
@@ -51,6 +60,7 @@ export class TwinContext {
     readonly spec: Spec,
     readonly namer: Namer,
     readonly services: ModuleServices,
+    readonly visitors: Visitors,
   ) {
     this.ts = core.ts;
     this.f = core.f;

@@ -26,7 +26,7 @@ function sum(a: RuleInput, term: (i: number) => Tan): Tan {
   return total;
 }
 
-/** x ** y and Math.pow: DESIGN §3 (dx term 0 where y = 0, dy term 0 where x = 0). */
+/** x ** y and Math.pow: docs/architecture.md, "Conventions" (dx term 0 where y = 0, dy term 0 where x = 0). */
 const pow: Rule = ({ x, dx, r, literal, t }) => {
   const k = literal(1);
   if (!dx[1] && k !== undefined) {
@@ -112,5 +112,5 @@ export const mathRules: Record<string, Rule> = {
   fround: ({ dx }) => dx[0], // dx
 };
 
-/** Math functions whose result is piecewise constant: no tangent (DESIGN §3). */
+/** Math functions whose result is piecewise constant: no tangent (docs/architecture.md, "Conventions"). */
 export const inactiveMath = new Set(["sign", "floor", "ceil", "round", "trunc", "random"]);

@@ -1,16 +1,5 @@
 import type * as ts from "typescript";
-import { DiagnosticBag } from "./diagnostics";
-
-/** What every part of the core shares for one source file. */
-export interface Core {
-  readonly ts: typeof ts;
-  readonly f: ts.NodeFactory;
-  readonly program: ts.Program;
-  readonly checker: ts.TypeChecker;
-  readonly file: ts.SourceFile;
-  readonly diags: DiagnosticBag;
-  readonly context: ts.TransformationContext;
-}
+import { Core } from "../core/context";
 
 /**
  * How a value takes part in differentiation: `num`, `arr` (Float64Array) and `tree` (a pytree:
@@ -91,35 +80,4 @@ export function kindOf(core: Core, node: ts.Node): Kind {
 
 export function differentiable(kind: Kind): boolean {
   return kind === "num" || kind === "arr" || kind === "tree";
-}
-
-/** Strips parentheses and type-only wrappers (`as`, `!`, `satisfies`, `<T>x`). */
-export function skipOuter(core: Core, e: ts.Expression): ts.Expression {
-  const { ts } = core;
-  while (
-    ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) ||
-    ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)
-  ) {
-    e = e.expression;
-  }
-  return e;
-}
-
-/** The symbol an identifier refers to (the local, for an import alias). */
-export function symbolOf(core: Core, node: ts.Node): ts.Symbol | undefined {
-  // In `{ pos, vel }` the name is both a property and a read of the variable: the variable counts.
-  const parent = node.parent;
-  if (parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node) {
-    return core.checker.getShorthandAssignmentValueSymbol(parent);
-  }
-  return core.checker.getSymbolAtLocation(node);
-}
-
-/** True when `id` names a global of the default library (`Math`, `Float64Array`), not a user's own. */
-export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {
-  const { ts } = core;
-  if (!ts.isIdentifier(id) || id.text !== name) return false;
-  // Library augmentations (@types/node adds to Float64Array) merge into the same global symbol.
-  const decls = symbolOf(core, id)?.getDeclarations() ?? [];
-  return decls.some((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
 }

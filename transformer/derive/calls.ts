@@ -1,11 +1,12 @@
 import type * as ts from "typescript";
-import { differentiable, isGlobal, Kind, skipOuter } from "./core-context";
+import { differentiable, Kind } from "../model/types";
+import { isGlobal, skipOuter } from "../core/context";
 import { applyRule, derive, tangentOrZero, visitInactive, visitInOrder } from "./expressions";
-import { inactiveMath, mathRules } from "./rules";
-import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { inactiveMath, mathRules } from "../model/rules";
+import { BlockBuilder, Dual, TwinContext } from "./context";
 import { lowerCallback } from "./callbacks";
-import { isCallback } from "./fence";
-import { indexMethods } from "./activity";
+import { isCallback } from "../fence/fence";
+import { indexMethods } from "../analysis/activity";
 
 /** Float64Array methods whose result carries no tangent (indices, booleans, strings). */
 const inactiveArrayMethods = new Set(["indexOf", "lastIndexOf", "includes", "join", "toString", "toLocaleString"]);

@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
-import { Core, skipOuter } from "./core-context";
-import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction } from "./functions";
+import { Core, skipOuter } from "../core/context";
+import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction } from "../model/functions";
 
 /** A `jvp(fun, primals, tangents)` call resolved to tsjvp's own declaration. */
 export interface JvpCall {

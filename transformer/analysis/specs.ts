@@ -1,18 +1,9 @@
-import { Core, differentiable } from "./core-context";
-import { FnInfo } from "./functions";
-import { Activity } from "./activity";
-import { Namer } from "./namer";
-import { fence } from "./fence";
-
-/** One twin to generate: a function and which of its parameters get a tangent from the caller. */
-export interface Spec {
-  readonly fn: FnInfo;
-  readonly mask: readonly boolean[];
-  readonly name: string;
-  readonly activity: Activity;
-  /** False when the function failed the fence: no analysis, no twin. */
-  readonly ok: boolean;
-}
+import { Core } from "../core/context";
+import { differentiable } from "../model/types";
+import { FnInfo } from "../model/functions";
+import { Activity, Spec, SpecSource } from "./activity";
+import { Namer } from "../core/namer";
+import { fence } from "../fence/fence";
 
 export function fullMask(fn: FnInfo): boolean[] {
   return fn.params.map((p) => differentiable(p.kind));
@@ -23,7 +14,7 @@ export function fullMask(fn: FnInfo): boolean[] {
  * activity (a callee that writes differentiated data into an array parameter makes the caller's
  * argument active, which may request a new specialisation, …; recursion converges the same way).
  */
-export class SpecRegistry {
+export class SpecRegistry implements SpecSource {
   private readonly specs = new Map<string, Spec>();
   private readonly fenced = new Map<FnInfo["node"], boolean>();
 

@@ -1,7 +1,8 @@
 import type * as ts from "typescript";
-import { Core, kindOf as kindOfNode, symbolOf } from "./core-context";
-import { FnInfo } from "./functions";
-import { isTsjvpJvp } from "./marks";
+import { Core, symbolOf } from "../core/context";
+import { kindOf as kindOfNode } from "../model/types";
+import { FnInfo } from "../model/functions";
+import { isTsjvpJvp } from "../marks/marks";
 
 /**
  * Reject before you derive: one pass over a function that will be differentiated, reporting every

@@ -1,9 +1,12 @@
 import type * as ts from "typescript";
-import { Core, differentiable } from "./core-context";
-import { tangentPattern, visitBody } from "./statements";
-import { BlockBuilder, ModuleServices, TwinContext } from "./twin-context";
-import { Namer } from "./namer";
-import { fullMask, Spec } from "./specs";
+import { Core } from "../core/context";
+import { differentiable } from "../model/types";
+import { tangentPattern, visitBody, visitStatements } from "./statements";
+import { deriveCall } from "./calls";
+import { BlockBuilder, ModuleServices, TwinContext } from "./context";
+import { Namer } from "../core/namer";
+import { Spec } from "../analysis/activity";
+import { fullMask } from "../analysis/specs";
 
 /** The generated twin of one specialisation, and the specialisations it calls. */
 export interface TwinResult {
@@ -16,7 +19,7 @@ export interface TwinResult {
  * passes (by the spec's mask), zero tangents for parameters that become active inside, then the body.
  */
 export function buildTwin(core: Core, spec: Spec, namer: Namer, services: ModuleServices): TwinResult {
-  const cx = new TwinContext(core, spec, namer, services);
+  const cx = new TwinContext(core, spec, namer, services, { call: deriveCall, statements: visitStatements });
   const { f, ts } = cx;
   const fn = spec.fn;
   const params: ts.ParameterDeclaration[] = [];

@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
-import { Core, Kind, kindOf, kindOfType, skipOuter, symbolOf } from "./core-context";
+import { Core, skipOuter, symbolOf } from "../core/context";
+import { Kind, kindOf, kindOfType } from "./types";
 
 export type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 

@@ -1,44 +1,13 @@
 import type * as ts from "typescript";
-import { Core } from "./core-context";
-import { DiagnosticBag } from "./diagnostics";
-import { Callee, FnInfo, resolveCallee } from "./functions";
-import { findJvpCalls, findTaggedFunctions, JvpCall } from "./marks";
-import { ModuleImports, runtimeSpecifierOf } from "./module-services";
-import { identifiersIn, Namer } from "./namer";
-import { fullMask, Spec, SpecRegistry } from "./specs";
+import { Core } from "../core/context";
+import { identifiersIn, Namer } from "../core/namer";
+import { Callee, FnInfo, resolveCallee } from "../model/functions";
+import { JvpCall } from "../marks/marks";
+import { Spec } from "../analysis/activity";
+import { fullMask, SpecRegistry } from "../analysis/specs";
+import { planCallSite, CallPlan } from "../analysis/call-plans";
+import { ModuleImports, runtimeSpecifierOf } from "./imports";
 import { buildTwin } from "./twin";
-import { planCallSite, CallPlan } from "./call-sites";
-import { rewriteFile } from "./rewrite";
-
-export interface FileResult {
-  readonly file: ts.SourceFile;
-  readonly diagnostics: readonly ts.Diagnostic[];
-}
-
-/**
- * Differentiates one source file: finds the marks (jvp calls, @jvp tags), analyses and generates
- * the twins, and returns the file with twins inserted after their primals and jvp calls rewritten.
- * What it emits depends on this file alone (DESIGN §6). A file without marks comes back as it is.
- */
-export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): FileResult {
-  if (file.isDeclarationFile || !file.text.includes("jvp")) return { file, diagnostics: [] };
-  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
-  const calls = findJvpCalls(core);
-  const tagged = findTaggedFunctions(core);
-  if (calls.length === 0 && tagged.length === 0) return { file, diagnostics: [] };
-  const twins = new FileDifferentiator(core, calls, tagged).run();
-  return { file: rewriteFile(core, twins), diagnostics: core.diags.items };
-}
-
-/** Differentiates one file and returns its twins without rewriting it (the CLI's companions). */
-export function differentiateFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): { core: Core; twins: FileTwins } | undefined {
-  if (file.isDeclarationFile || !file.text.includes("jvp")) return undefined;
-  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
-  const calls = findJvpCalls(core);
-  const tagged = findTaggedFunctions(core);
-  if (calls.length === 0 && tagged.length === 0) return undefined;
-  return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
-}
 
 /** A generated twin (or the throwing stub of a tagged function that failed) and its function. */
 export interface PlacedTwin {
@@ -56,7 +25,11 @@ export interface FileTwins {
   readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;
 }
 
-class FileDifferentiator {
+/**
+ * Generates every twin one file needs: plans the jvp calls, converges the activity of every
+ * requested specialisation, then builds twins (and the throwing stubs of tagged functions that failed).
+ */
+export class FileDifferentiator {
   private readonly namer: Namer;
   private readonly registry: SpecRegistry;
   private readonly imports: ModuleImports;

@@ -1,9 +1,10 @@
 import type * as ts from "typescript";
-import { differentiable, Kind, skipOuter, symbolOf } from "./core-context";
+import { differentiable, Kind } from "../model/types";
+import { skipOuter, symbolOf } from "../core/context";
 import { deriveCall } from "./calls";
 import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
-import { operatorRules } from "./rules";
-import { BlockBuilder, Dual, TwinContext } from "./twin-context";
+import { operatorRules } from "../model/rules";
+import { BlockBuilder, Dual, TwinContext } from "./context";
 import { reuseHeldMathCalls } from "./reuse";
 import { adoptTemporaries } from "./adopt";
 

@@ -1,15 +1,30 @@
 import type * as ts from "typescript";
-import { Core, differentiable, isGlobal, kindOf, skipOuter, symbolOf } from "./core-context";
-import { Callee, resolveCallee } from "./functions";
-import { inactiveMath } from "./rules";
-import type { Spec, SpecRegistry } from "./specs";
-import { AccessPath, accessPath, overlaps, pathOf } from "./paths";
+import { Core, isGlobal, skipOuter, symbolOf } from "../core/context";
+import { differentiable, kindOf } from "../model/types";
+import { Callee, FnInfo, resolveCallee } from "../model/functions";
+import { inactiveMath } from "../model/rules";
+import { AccessPath, accessPath, overlaps } from "./paths";
 
 /** Array methods whose (numeric) result is a position, not differentiable data. */
 export const indexMethods = new Set(["indexOf", "lastIndexOf", "findIndex", "findLastIndex"]);
 
 /** Float64Array methods that return the receiver or a view sharing its storage. */
 const viewMethods = new Set(["subarray", "fill"]);
+
+/** One twin to generate: a function and which of its parameters get a tangent from the caller. */
+export interface Spec {
+  readonly fn: FnInfo;
+  readonly mask: readonly boolean[];
+  readonly name: string;
+  readonly activity: Activity;
+  /** False when the function failed the fence: no analysis, no twin. */
+  readonly ok: boolean;
+}
+
+/** Where a call's specialisation comes from (analysis/specs.ts: the module's registry). */
+export interface SpecSource {
+  get(fn: FnInfo, mask: readonly boolean[]): Spec;
+}
 
 /**
  * Activity analysis of one specialisation (flow-insensitive, to a fixpoint): a value is active
@@ -28,7 +43,7 @@ export class Activity {
   paramActive: boolean[] = [];
   private ranOnce = false;
 
-  constructor(private readonly core: Core, private readonly spec: Spec, private readonly registry: SpecRegistry) {}
+  constructor(private readonly core: Core, private readonly spec: Spec, private readonly registry: SpecSource) {}
 
   /** Runs the local fixpoint; true when the summary callers see has changed. */
   run(): boolean {
@@ -357,4 +372,4 @@ export function callbackResults(core: Core, fn: ts.ArrowFunction | ts.FunctionEx
   return out;
 }
 
-export { pathOf };
+

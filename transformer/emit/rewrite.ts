@@ -1,8 +1,8 @@
 import type * as ts from "typescript";
 import { rewriteCallSite } from "./call-sites";
-import { Core } from "./core-context";
-import type { FileTwins } from "./transform-file";
-import { Spec } from "./specs";
+import { Core } from "../core/context";
+import type { FileTwins } from "../derive/differentiator";
+import { Spec } from "../analysis/activity";
 
 /**
  * The plugin's output for one file: twins inserted after their primals (an inline arrow's before

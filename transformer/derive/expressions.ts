@@ -1,9 +1,8 @@
 import type * as ts from "typescript";
-import { Tan } from "./algebra";
-import { isGlobal, skipOuter } from "./core-context";
-import { operatorRules, Rule } from "./rules";
-import { BlockBuilder, Dual, TwinContext } from "./twin-context";
-import { deriveCall } from "./calls";
+import { Tan } from "../model/algebra";
+import { isGlobal, skipOuter } from "../core/context";
+import { operatorRules, Rule } from "../model/rules";
+import { BlockBuilder, Dual, TwinContext } from "./context";
 
 /**
  * The expression visitor: returns the primal and tangent of `expr`, appending to `b` whatever
@@ -38,7 +37,7 @@ export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): D
     case K.ConditionalExpression:
       return visitConditional(cx, e as ts.ConditionalExpression, b);
     case K.CallExpression:
-      return deriveCall(cx, e as ts.CallExpression, b, false);
+      return cx.visitors.call(cx, e as ts.CallExpression, b, false);
     case K.NewExpression:
       return visitNew(cx, e as ts.NewExpression, b);
     default:

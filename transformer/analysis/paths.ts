@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core, symbolOf } from "./core-context";
+import { Core, symbolOf } from "../core/context";
 
 /** A variable and a chain of fields / constant indices into it: `p.w` is (p, ".w"), `pair[0]` (pair, ".0"). */
 export interface AccessPath {

@@ -1,9 +1,10 @@
 import type * as ts from "typescript";
-import { Core, differentiable, Kind, kindOfType, reportUnsupportedType, skipOuter } from "./core-context";
-import { Callee, FnInfo } from "./functions";
-import { JvpCall } from "./marks";
-import { ModuleImports } from "./module-services";
-import { fullMask, Spec, SpecRegistry } from "./specs";
+import { Core, skipOuter } from "../core/context";
+import { differentiable, Kind, kindOfType, reportUnsupportedType } from "../model/types";
+import { Callee, FnInfo } from "../model/functions";
+import { JvpCall } from "../marks/marks";
+import { Spec } from "./activity";
+import { fullMask, SpecRegistry } from "./specs";
 
 /** How one `jvp(f, primals, tangents)` call is rewritten. */
 export type CallPlan =
@@ -123,38 +124,4 @@ function hasSideEffects(core: Core, e: ts.Node): boolean {
   if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(e.operator)) return true;
   if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return false;
   return ts.forEachChild(e, (c) => (hasSideEffects(core, c) ? true : undefined)) ?? false;
-}
-
-/** The rewritten call: `f_jvp(x, x_dot, …)`, or through the runtime when not interleavable in place. */
-export function rewriteCallSite(
-  core: Core, plan: CallPlan, call: ts.CallExpression, imports: ModuleImports,
-  failureOf: (spec: Spec) => ts.Diagnostic | undefined,
-): ts.Expression {
-  const { f, ts } = core;
-  if (plan.type === "runtime") return call;
-  const failure = plan.type === "failed" ? plan.diagnostic : plan.type === "twin" ? failureOf(plan.spec) : undefined;
-  if (failure) {
-    return f.createCallExpression(imports.runtimeRef("compileError"), undefined, [f.createStringLiteral(core.diags.describe(failure))]);
-  }
-  const p = plan as Exclude<CallPlan, { type: "failed" } | { type: "runtime" }>;
-  const ref = p.type === "twin" ? f.createIdentifier(p.spec.name) : f.createPropertyAccessExpression(imports.importNamespace(p.specifier), `${p.name}_jvp`);
-  const mask = p.type === "twin" ? p.spec.mask : p.mask;
-  const [, primals, tangents] = call.arguments;
-  let twinCall: ts.Expression;
-  if (p.dynamic) {
-    const flags = f.createArrayLiteralExpression(mask.map((m) => (m ? f.createTrue() : f.createFalse())));
-    twinCall = f.createCallExpression(imports.runtimeRef("applyTwin"), undefined, [ref, flags, primals, tangents]);
-  } else {
-    const ps = (skipOuter(core, primals) as ts.ArrayLiteralExpression).elements;
-    const tsArgs = (skipOuter(core, tangents) as ts.ArrayLiteralExpression).elements;
-    const fill = p.type === "twin" ? p.fill : [];
-    const tangentArg = (i: number) => (fill[i] ? f.createCallExpression(imports.runtimeRef("fillZeros"), undefined, [tsArgs[i], ps[i]]) : tsArgs[i]);
-    const args = ps.flatMap((primal, i) => (mask[i] ? [primal, tangentArg(i)] : [primal]));
-    twinCall = f.createCallExpression(ref, undefined, args);
-  }
-  const returnKind = p.type === "twin" ? p.spec.fn.returnKind : p.returnKind;
-  const original = ts.getOriginalNode(call);
-  if (returnKind !== "void" || ts.isExpressionStatement(original.parent)) return twinCall;
-  // A function without a result gives [undefined, undefined], as jvp's type says.
-  return f.createArrayLiteralExpression([twinCall, f.createIdentifier("undefined")]);
 }

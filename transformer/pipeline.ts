@@ -1,0 +1,44 @@
+/**
+ * The pipeline for one source file, in order (docs/architecture.md describes each stage):
+ *
+ *   marks     find jvp calls and @jvp-tagged functions                  marks/
+ *   fence     reject what tsjvp does not positively understand          fence/
+ *   analysis  call plans, specialisations, activity and aliasing        analysis/
+ *   derive    build each twin from the rule table                       derive/
+ *   emit      insert twins, rewrite jvp calls, add imports              emit/
+ *
+ * The fence runs lazily (the first time analysis asks for a function's specialisation), so only
+ * functions that are differentiated are checked. What a file emits depends on that file alone,
+ * so --incremental, --watch and tsc -b stay correct.
+ */
+import type * as ts from "typescript";
+import { Core } from "./core/context";
+import { DiagnosticBag } from "./core/diagnostics";
+import { findJvpCalls, findTaggedFunctions } from "./marks/marks";
+import { FileDifferentiator, FileTwins } from "./derive/differentiator";
+
+export type { FileTwins };
+import { rewriteFile } from "./emit/rewrite";
+
+export interface FileResult {
+  readonly file: ts.SourceFile;
+  readonly diagnostics: readonly ts.Diagnostic[];
+}
+
+/** The plugin's entry: the file with twins inserted after their primals and jvp calls rewritten. */
+export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): FileResult {
+  const result = differentiateFile(tsi, program, context, file);
+  if (!result) return { file, diagnostics: [] };
+  return { file: rewriteFile(result.core, result.twins), diagnostics: result.core.diags.items };
+}
+
+/** Marks, fence, analysis and derive for one file: its twins, not yet placed (the CLI's companions place them). */
+export function differentiateFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): { core: Core; twins: FileTwins } | undefined {
+  // Cheap exit: a file that never mentions jvp has no marks.
+  if (file.isDeclarationFile || !file.text.includes("jvp")) return undefined;
+  const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
+  const calls = findJvpCalls(core);
+  const tagged = findTaggedFunctions(core);
+  if (calls.length === 0 && tagged.length === 0) return undefined;
+  return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
+}
