@@ -34,7 +34,7 @@ export function buildCompanion(tsi: typeof ts, program: ts.Program, context: ts.
   if (!result) return undefined;
   const { core, twins } = result;
   // Twins in the order of their primals in the module (a stable sort keeps each function's own order).
-  const topLevel = twins.twins.filter(({ spec }) => !spec.fn.insertBefore && tsi.isSourceFile(spec.fn.anchor.parent))
+  const topLevel = twins.twins.filter(({ spec }) => !spec.fn.inline && tsi.isSourceFile(spec.fn.anchor.parent))
     .sort((a, b) => a.spec.fn.node.pos - b.spec.fn.node.pos);
   if (topLevel.length === 0) return { text: undefined, diagnostics: core.diags.items };
   const collector = new FreeNames(tsi, program.getTypeChecker(), file, topLevel.map((t) => t.spec.fn.node));

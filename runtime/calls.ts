@@ -33,6 +33,8 @@ export function fillZeros<T>(tangent: unknown, primal: T): Tangent<T> {
 
 function fill(tangent: unknown, primal: unknown): unknown {
   if (tangent === null || tangent === undefined) return zeros(primal);
+  // A complete tangent is passed as it is: a twin writing an out-parameter's tangent writes the caller's object.
+  if (isComplete(tangent, primal)) return tangent;
   if (Array.isArray(primal) && Array.isArray(tangent)) return primal.map((p, i) => fill(tangent[i], p));
   if (isPlainObject(primal) && isPlainObject(tangent)) {
     const out: Record<string, unknown> = {};
@@ -42,6 +44,16 @@ function fill(tangent: unknown, primal: unknown): unknown {
     return out;
   }
   return tangent;
+}
+
+/** Does `tangent` have a value wherever `primal` has a differentiable leaf (no null to fill)? */
+function isComplete(tangent: unknown, primal: unknown): boolean {
+  if (tangent === null || tangent === undefined) return zeros(primal) === null;
+  if (Array.isArray(primal)) return Array.isArray(tangent) && primal.every((p, i) => isComplete(tangent[i], p));
+  if (isPlainObject(primal)) {
+    return isPlainObject(tangent) && Object.keys(primal).every((k) => typeof primal[k] === "function" || isComplete(tangent[k], primal[k]));
+  }
+  return true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -10,7 +10,7 @@ export function extremumDot(result: number, ...valuesAndTangents: number[]): num
   let ties = 0;
   for (let i = 0; i < valuesAndTangents.length; i += 2) {
     if (valuesAndTangents[i] === result) {
-      sum += valuesAndTangents[i + 1];
+      sum += valuesAndTangents[i + 1] ?? NaN;
       ties++;
     }
   }

@@ -39,6 +39,7 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
   const calls = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
-  if (calls.length === 0 && tagged.length === 0) return undefined;
+  // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
+  if (calls.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
   return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
 }

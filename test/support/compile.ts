@@ -25,6 +25,12 @@ export function fixtureOptions(): ts.CompilerOptions {
   };
 }
 
+/** The fixture options, with the compiler options of the fixture's own options.json when it has one. */
+export function fixtureOptionsFor(dir: string): ts.CompilerOptions {
+  const file = path.join(dir, "options.json");
+  return fs.existsSync(file) ? { ...fixtureOptions(), ...(JSON.parse(fs.readFileSync(file, "utf8")) as ts.CompilerOptions) } : fixtureOptions();
+}
+
 export interface CompiledFixture {
   /** Input module file name (relative) → the module as the plugin transforms it, printed. */
   readonly printed: Map<string, string>;
@@ -41,7 +47,7 @@ export function inputModules(dir: string): string[] {
 }
 
 
-export function compileFixture(dir: string, options = fixtureOptions()): CompiledFixture {
+export function compileFixture(dir: string, options = fixtureOptionsFor(dir)): CompiledFixture {
   const roots = inputModules(dir).map((f) => path.join(dir, f));
   const program = ts.createProgram(roots, options);
   const printed = new Map<string, string>();
@@ -80,7 +86,7 @@ export function emitFixture(program: ts.Program, outDir: string): void {
 
 /** Type-checks printed snapshots under --strict, each standing in for its input module. */
 export function typeCheckSnapshots(dir: string, printed: Map<string, string>): string {
-  const options = fixtureOptions();
+  const options = fixtureOptionsFor(dir);
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const replaced = (f: string) => (path.dirname(f) === dir ? printed.get(path.basename(f)) : undefined);

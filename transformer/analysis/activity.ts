@@ -1,15 +1,16 @@
 import type * as ts from "typescript";
 import { Core, isGlobal, skipOuter, symbolOf } from "../core/context";
-import { differentiable, kindOf } from "../model/types";
+import { differentiable, isIndexedCollection, kindOf } from "../model/types";
+import { libraryRole, methodRow } from "../model/builtins";
 import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { inactiveMath } from "../model/rules";
 import { AccessPath, accessPath, overlaps } from "./paths";
 
-/** Array methods whose (numeric) result is a position, not differentiable data. */
-export const indexMethods = new Set(["indexOf", "lastIndexOf", "findIndex", "findLastIndex"]);
-
-/** Float64Array methods that return the receiver or a view sharing its storage. */
-const viewMethods = new Set(["subarray", "fill"]);
+/** A variable whose storage an expression may share: all of it, or a part (`m[0]`, `p.w`, an element). */
+interface AliasSource {
+  readonly symbol: ts.Symbol;
+  readonly part: boolean;
+}
 
 /** One twin to generate: a function and which of its parameters get a tangent from the caller. */
 export interface Spec {
@@ -29,12 +30,25 @@ export interface SpecSource {
 /**
  * Activity analysis of one specialisation (flow-insensitive, to a fixpoint): a value is active
  * when it may depend on an active input. Activity is tracked per access path (`s.mean`, `p.w`),
- * so a field computed only from constants stays inactive. Values held by reference
- * (Float64Arrays, objects, arrays) that may share storage form one class (union-find): writing a
- * differentiated value into any of them makes the whole class carry tangents, as the primal aliases.
+ * so a field computed only from constants stays inactive.
+ *
+ * The alias model: values held by reference (Float64Arrays, objects, arrays) that may share
+ * storage form one class (union-find): writing a differentiated value into any of them makes the
+ * whole class carry tangents, as the primal aliases. When one member is a *part* of another
+ * (`const row = m[0]`, `const { pos } = p`, `{ p: inner }`, a view, a callback's element), field
+ * suffixes no longer line up between members, so the class becomes coarse: any active part makes
+ * every member active. Derive then binds each alias's tangent to the matching part of its
+ * source's tangent (`row_dot = m_dot[0]`), so the tangents share exactly what the primals share.
+ *
+ * Text made from differentiated values (`String(x)`, `${x}`, `JSON.stringify(p)`) is tracked too:
+ * it may reach a message, but a call that could turn it back into a number is reported.
  */
 export class Activity {
   private readonly parent = new Map<ts.Symbol, ts.Symbol>();
+  /** Roots of alias classes in which one member is part of another: activity ignores suffixes there. */
+  private readonly coarse = new Set<ts.Symbol>();
+  /** String (or untyped) variables holding text made from differentiated values. */
+  private readonly text = new Set<ts.Symbol>();
   /** Active paths, as (variable, suffix): suffix "" is the whole value, ".w" one field. */
   private readonly marks: AccessPath[] = [];
   private readonly callees = new Map<ts.Node, Callee>();
@@ -68,7 +82,7 @@ export class Activity {
   }
 
   private size(): number {
-    return this.marks.length * 100003 + this.parent.size * 7 + (this.returnsActive ? 1 : 0);
+    return this.marks.length * 100003 + this.parent.size * 7 + this.coarse.size * 131 + this.text.size * 1009 + (this.returnsActive ? 1 : 0);
   }
 
   private find(s: ts.Symbol): ts.Symbol {
@@ -77,20 +91,23 @@ export class Activity {
     return root;
   }
 
-  private union(a: ts.Symbol, b: ts.Symbol): void {
+  private union(a: ts.Symbol, source: AliasSource): void {
     const ra = this.find(a);
-    const rb = this.find(b);
+    const rb = this.find(source.symbol);
     if (ra !== rb) this.parent.set(ra, rb);
+    if (source.part || this.coarse.has(ra)) this.coarse.add(rb);
   }
 
   /** A class of aliases is one value: marks on any member apply to all. */
   private mark(path: AccessPath): void {
-    if (!this.isActivePath(path, true)) this.marks.push(path);
+    if (this.isActivePath(path, true)) return;
+    this.marks.push(this.coarse.has(this.find(path.symbol)) ? { symbol: path.symbol, suffix: "" } : path);
   }
 
   /** Is any part of the value at `path` active? (`exact`: is all of it already marked?) */
   isActivePath(path: AccessPath, exact = false): boolean {
     const root = this.find(path.symbol);
+    if (this.coarse.has(root)) return this.marks.some((m) => this.find(m.symbol) === root && (!exact || m.suffix === ""));
     return this.marks.some((m) => this.find(m.symbol) === root && (exact ? path.suffix.startsWith(m.suffix) && (path.suffix === m.suffix || path.suffix[m.suffix.length] === ".") : overlaps(m.suffix, path.suffix)));
   }
 
@@ -120,19 +137,18 @@ export class Activity {
   isActive(expr: ts.Expression): boolean {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
+    // Values of type `other` are followed like any other: what reaches one is reported by derive.
     const kind = kindOf(this.core, e);
-    if (kind === "none" || kind === "other") return false;
-    // Properties of a Float64Array or an array (.length) are sizes, not differentiable data.
-    if (ts.isPropertyAccessExpression(e) && kindOf(this.core, e.expression) !== "tree") return false;
+    if (kind === "none") return false;
+    // Properties of arrays, tuples and typed arrays (.length) are sizes, not differentiable data;
+    // fields of anything but a pytree are not tracked (class instances, library objects).
+    if (ts.isPropertyAccessExpression(e) && (kindOf(this.core, e.expression) !== "tree" || this.isCollection(e.expression))) return false;
     const path = accessPath(this.core, e);
     if (path) return this.isActivePath(path);
     if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(ts.isSpreadElement(el) ? el.expression : el));
     if (ts.isObjectLiteralExpression(e)) return e.properties.some((p) => this.isActiveProperty(p));
     if (ts.isConditionalExpression(e)) return this.isActive(e.whenTrue) || this.isActive(e.whenFalse);
-    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
-      const k = kindOf(this.core, e);
-      return k !== "none" && k !== "other" && this.isActive(e.expression);
-    }
+    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.isActive(e.expression);
     if (ts.isBinaryExpression(e)) {
       if (kindOf(this.core, e) !== "num") return false;
       const op = e.operatorToken.kind;
@@ -169,18 +185,42 @@ export class Activity {
       if (isGlobal(this.core, callee.expression, "Float64Array")) return anyArg();
       const receiverKind = kindOf(this.core, callee.expression);
       if (receiverKind === "arr" || receiverKind === "tree") {
-        if (name === "map" || name === "reduce") return this.isActiveCallback(call);
-        if (indexMethods.has(name)) return false;
-        if (name === "fill") return this.isActive(callee.expression) || (call.arguments.length > 0 && this.isActive(call.arguments[0]));
+        const row = methodRow(receiverKind, name);
+        if (row?.lowered) return this.isActiveCallback(call);
+        if (row && row.result !== "data" && row.result !== "view") return false;
         // Any other method of differentiated data may carry it into its result: visit it (the
         // visitor differentiates it, or reports it), never drop it silently.
         return this.isActive(callee.expression) || anyArg();
       }
     }
+    if (libraryRole(this.core, callee)) return false;
     const target = this.callee(callee);
     if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
     if (target.type === "imported") return differentiable(target.returnKind as never) && anyArg();
-    return false;
+    // No source: its result is differentiated data as far as we know (derive reports the call).
+    return kindOf(this.core, call) !== "none" && (anyArg() || (ts.isPropertyAccessExpression(callee) && this.isActive(callee.expression)));
+  }
+
+  private isCollection(e: ts.Expression): boolean {
+    return isIndexedCollection(this.core, this.core.checker.getTypeAtLocation(e));
+  }
+
+  /**
+   * Is `expr` text made from differentiated values: a string built from them (`"x=" + x`,
+   * `${x}`, `String(x)`, `JSON.stringify(p)`), or a variable holding such text?
+   */
+  isDerivedText(expr: ts.Expression): boolean {
+    const { ts } = this.core;
+    const e = skipOuter(this.core, expr);
+    if (ts.isFunctionLike(e) || !isTextType(this.core, this.core.checker.getTypeAtLocation(e))) return false;
+    if (ts.isIdentifier(e)) {
+      const s = symbolOf(this.core, e);
+      return s !== undefined && this.text.has(s);
+    }
+    const parts: ts.Expression[] = [];
+    ts.forEachChild(e, (c) => void (ts.isExpression(c) && parts.push(c)));
+    if (ts.isTemplateExpression(e)) for (const span of e.templateSpans) parts.push(span.expression);
+    return parts.some((p) => (this.isActive(p) && kindOf(this.core, p) !== "none") || this.isDerivedText(p));
   }
 
   /** `xs.map(f)` / `xs.reduce(f, init)`: active when the callback's result is. */
@@ -191,29 +231,48 @@ export class Activity {
     return callbackResults(this.core, fn).some((r) => this.isActive(r));
   }
 
-  /** Variables whose storage `expr` may share (for values held by reference). */
-  private aliasSources(expr: ts.Expression): ts.Symbol[] {
+  /** Variables whose storage `expr` may share (for values held by reference), whole or in part. */
+  private aliasSources(expr: ts.Expression, part = false): AliasSource[] {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
     if (!isReference(this.core, e)) return []; // numbers are copied, not shared
     const path = accessPath(this.core, e);
-    if (path) return [path.symbol];
-    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.aliasSources(e.expression);
-    if (ts.isConditionalExpression(e)) return [...this.aliasSources(e.whenTrue), ...this.aliasSources(e.whenFalse)];
-    if (ts.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => this.aliasSources(ts.isSpreadElement(el) ? el.expression : el));
+    if (path) return [{ symbol: path.symbol, part: part || path.suffix !== "" }];
+    if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.aliasSources(e.expression, true);
+    if (ts.isConditionalExpression(e)) return [...this.aliasSources(e.whenTrue, part), ...this.aliasSources(e.whenFalse, part)];
+    if (ts.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => this.aliasSources(ts.isSpreadElement(el) ? el.expression : el, true));
     if (ts.isObjectLiteralExpression(e)) {
-      return e.properties.flatMap((p) => ts.isPropertyAssignment(p) ? this.aliasSources(p.initializer)
-        : ts.isShorthandPropertyAssignment(p) ? this.aliasSources(p.name) : ts.isSpreadAssignment(p) ? this.aliasSources(p.expression) : []);
+      return e.properties.flatMap((p) => ts.isPropertyAssignment(p) ? this.aliasSources(p.initializer, true)
+        : ts.isShorthandPropertyAssignment(p) ? this.aliasSources(p.name, true) : ts.isSpreadAssignment(p) ? this.aliasSources(p.expression, true) : []);
     }
-    if (ts.isCallExpression(e)) {
-      if (ts.isPropertyAccessExpression(e.expression) && viewMethods.has(e.expression.name.text)) {
-        return this.aliasSources(e.expression.expression);
+    if (ts.isNewExpression(e) && isGlobal(this.core, e.expression, "Float64Array") && e.arguments?.[0] && kindOf(this.core, e.arguments[0]) === "other") {
+      // new Float64Array(buffer, …): a view of the buffer, like every other view of it.
+      return this.aliasSources(e.arguments[0], true);
+    }
+    if (ts.isCallExpression(e)) return this.callAliasSources(e, part);
+    return [];
+  }
+
+  private callAliasSources(call: ts.CallExpression, part: boolean): AliasSource[] {
+    const { ts } = this.core;
+    const callee = call.expression;
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiverKind = kindOf(this.core, callee.expression);
+      const row = methodRow(receiverKind, callee.name.text);
+      if (row?.result === "view") return this.aliasSources(callee.expression, true);
+      const fn = call.arguments[0];
+      if (row?.lowered && fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
+        // map's result holds what the callback returns; reduce's is its last accumulator.
+        const results = callbackResults(this.core, fn).flatMap((r) => this.aliasSources(r, callee.name.text === "map" || part));
+        const acc = callee.name.text === "reduce" ? fn.parameters[0] : undefined;
+        const accSymbol = acc && ts.isIdentifier(acc.name) ? symbolOf(this.core, acc.name) : undefined;
+        return accSymbol ? [...results, { symbol: accSymbol, part }] : results;
       }
-      const target = this.callee(e.expression);
-      if (target.type === "local" || target.type === "imported") {
-        // A function returning a reference may return (part of) one of its arguments.
-        return e.arguments.filter((a) => isReference(this.core, a)).flatMap((a) => this.aliasSources(a));
-      }
+    }
+    const target = this.callee(callee);
+    if (target.type === "local" || target.type === "imported") {
+      // A function returning a reference may return (part of) one of its arguments.
+      return call.arguments.filter((a) => isReference(this.core, a)).flatMap((a) => this.aliasSources(a, true));
     }
     return [];
   }
@@ -222,7 +281,9 @@ export class Activity {
   private assign(target: AccessPath, targetNode: ts.Node, value: ts.Expression): void {
     const { ts } = this.core;
     if (isReference(this.core, targetNode)) {
-      for (const s of this.aliasSources(value)) this.union(target.symbol, s);
+      for (const s of this.aliasSources(value)) this.union(target.symbol, target.suffix === "" ? s : { symbol: s.symbol, part: true });
+    } else if (kindOf(this.core, targetNode) !== "num" && target.suffix === "" && this.isDerivedText(value)) {
+      this.text.add(target.symbol);
     }
     const v = skipOuter(this.core, value);
     if (ts.isObjectLiteralExpression(v) && v.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
@@ -239,7 +300,7 @@ export class Activity {
   private markValue(expr: ts.Expression): void {
     const path = accessPath(this.core, skipOuter(this.core, expr));
     if (path) this.mark(path);
-    else for (const s of this.aliasSources(expr)) this.mark({ symbol: s, suffix: "" });
+    else for (const s of this.aliasSources(expr)) this.mark({ symbol: s.symbol, suffix: "" });
   }
 
   private walk(node: ts.Node): void {
@@ -253,6 +314,8 @@ export class Activity {
     } else if (ts.isForOfStatement(node) && ts.isVariableDeclarationList(node.initializer)) {
       const d = node.initializer.declarations[0];
       if (d) this.element(d.name, node.expression);
+    } else if (ts.isForOfStatement(node) && ts.isIdentifier(skipOuter(this.core, node.initializer as ts.Expression))) {
+      this.element(skipOuter(this.core, node.initializer as ts.Expression) as ts.Identifier, node.expression);
     } else if (ts.isReturnStatement(node) && node.expression && this.isActive(node.expression) && this.ownsReturn(node)) {
       this.returnsActive = true;
     }
@@ -284,7 +347,7 @@ export class Activity {
       const s = symbolOf(this.core, el.name);
       if (!s) return;
       const active = source ? this.isActivePath({ symbol: source.symbol, suffix: `${source.suffix}.${key}` }) : this.isActive(init);
-      if (isReference(this.core, el.name)) for (const src of this.aliasSources(init)) this.union(s, src);
+      if (isReference(this.core, el.name)) for (const src of this.aliasSources(init)) this.union(s, { symbol: src.symbol, part: true });
       if (active) this.mark({ symbol: s, suffix: "" });
     });
   }
@@ -297,7 +360,7 @@ export class Activity {
     for (const id of names) {
       const s = symbolOf(this.core, id);
       if (!s) continue;
-      if (isReference(this.core, id)) for (const src of this.aliasSources(collection)) this.union(s, src);
+      if (isReference(this.core, id)) for (const src of this.aliasSources(collection)) this.union(s, { symbol: src.symbol, part: true });
       if (this.isActive(collection)) this.mark({ symbol: s, suffix: "" });
     }
   }
@@ -317,12 +380,16 @@ export class Activity {
     if (ts.isPropertyAccessExpression(callee)) {
       const receiverKind = kindOf(this.core, callee.expression);
       const name = callee.name.text;
-      if ((receiverKind === "arr" || receiverKind === "tree") && (name === "map" || name === "reduce")) return this.callbackEffects(call, callee.expression, name);
-      if (receiverKind === "arr") {
-        if ((name === "set" || name === "fill") && call.arguments.length > 0 && this.isActive(call.arguments[0])) this.markValue(callee.expression);
+      const row = methodRow(receiverKind, name);
+      if (row?.lowered) return this.callbackEffects(call, callee.expression, name as "map" | "reduce");
+      if (row?.writes) {
+        // fill's value and set's source are their first argument; push writes all of them.
+        const written = name === "push" ? call.arguments : call.arguments.slice(0, 1);
+        if (written.some((a) => this.isActive(a))) this.markValue(callee.expression);
+        if (name !== "fill") for (const a of written) if (isReference(this.core, a)) for (const src of this.aliasSources(a)) this.unionValue(callee.expression, src);
         return;
       }
-      if (receiverKind === "tree" && name === "push" && call.arguments.some((a) => this.isActive(a))) return this.markValue(callee.expression);
+      if (row) return;
     }
     const target = this.callee(callee);
     if (target.type === "local") {
@@ -336,21 +403,40 @@ export class Activity {
     }
   }
 
-  /** Binds a callback's parameters: the element, and for reduce the accumulator. */
-  private callbackEffects(call: ts.CallExpression, collection: ts.Expression, name: string): void {
+  /** `xs.push(row)`: the pushed value becomes part of the collection (a part alias). */
+  private unionValue(collection: ts.Expression, source: AliasSource): void {
+    for (const s of this.aliasSources(collection)) this.union(s.symbol, { symbol: source.symbol, part: true });
+  }
+
+  /**
+   * Binds a callback's parameters: the element (and map's third, reduce's fourth parameter: the
+   * collection itself), and for reduce the accumulator, which *is* its initial value at first
+   * and each value the callback returns after.
+   */
+  private callbackEffects(call: ts.CallExpression, collection: ts.Expression, name: "map" | "reduce"): void {
     const { ts } = this.core;
     const fn = call.arguments[0];
     if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return;
-    const [first, second] = fn.parameters;
+    const [first, second, , fourth] = fn.parameters;
     const element = name === "map" ? first : second;
     if (element) this.element(element.name, collection);
+    const whole = name === "map" ? fn.parameters[2] : fourth;
+    if (whole && ts.isIdentifier(whole.name)) this.declaration(whole.name, collection);
     if (name === "reduce" && first && ts.isIdentifier(first.name)) {
       const acc = symbolOf(this.core, first.name);
       if (!acc) return;
-      if (call.arguments[1] && this.isActive(call.arguments[1])) this.mark({ symbol: acc, suffix: "" });
-      if (callbackResults(this.core, fn).some((r) => this.isActive(r))) this.mark({ symbol: acc, suffix: "" });
+      const init = call.arguments[1];
+      if (init) this.assign({ symbol: acc, suffix: "" }, first.name, init);
+      for (const r of callbackResults(this.core, fn)) this.assign({ symbol: acc, suffix: "" }, first.name, r);
     }
   }
+}
+
+/** Strings, and values whose type does not say (any, unknown: what JSON.parse returns). */
+function isTextType(core: Core, type: ts.Type): boolean {
+  const F = core.ts.TypeFlags;
+  if (type.isUnion()) return type.types.some((t) => isTextType(core, t));
+  return (type.flags & (F.StringLike | F.Any | F.Unknown)) !== 0;
 }
 
 /** Values held by reference: Float64Arrays and pytrees (objects, arrays, tuples). */

@@ -9,7 +9,10 @@ import { fullMask, SpecRegistry } from "./specs";
 /** How one `jvp(f, primals, tangents)` call is rewritten. */
 export type CallPlan =
   | { readonly type: "twin"; readonly spec: Spec; readonly dynamic: boolean; readonly fill: readonly boolean[] }
-  | { readonly type: "imported"; readonly name: string; readonly specifier: string; readonly mask: readonly boolean[]; readonly returnKind: Kind | "void"; readonly dynamic: boolean }
+  | {
+      readonly type: "imported"; readonly name: string; readonly specifier: string; readonly qualifier: readonly string[];
+      readonly mask: readonly boolean[]; readonly returnKind: Kind | "void"; readonly dynamic: boolean; readonly fill: readonly boolean[];
+    }
   | { readonly type: "failed"; readonly diagnostic: ts.Diagnostic }
   /** `fun` is a value (a parameter, an element): left to run-time dispatch through its attached twin. */
   | { readonly type: "runtime" };
@@ -26,10 +29,19 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
       return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", `'${funArg.getText()}'`) };
     }
     if (callee.type === "imported") {
+      // The same call-site checks as for a function of this module: the callee's parameter kinds are known.
       const mask = callee.paramKinds.map(differentiable);
       const literal = literalArgs(core, primals, tangents);
+      const lost = callee.paramKinds.findIndex((k, i) => k === "other" && literal?.tangents[i] !== undefined && !isNull(core, literal.tangents[i]));
+      if (lost >= 0 && literal) {
+        const type = core.checker.getTypeAtLocation(literal.primals[lost] ?? literal.tangents[lost]);
+        return { type: "failed", diagnostic: reportUnsupportedType(core, literal.tangents[lost], `parameter ${lost + 1} of ${callee.name}`, type) };
+      }
       const nulls = !literal || literal.tangents.some((t, i) => mask[i] && isNull(core, t));
-      return { type: "imported", name: callee.name, specifier: callee.specifier, mask, returnKind: callee.returnKind, dynamic: nulls || !literal.direct };
+      return {
+        type: "imported", name: callee.name, specifier: callee.specifier, qualifier: callee.qualifier, mask, returnKind: callee.returnKind,
+        dynamic: nulls || !literal.direct, fill: literal?.fill ?? [],
+      };
     }
     fn = callee.fn;
   }

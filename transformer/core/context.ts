@@ -42,3 +42,12 @@ export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {
   const decls = symbolOf(core, id)?.getDeclarations() ?? [];
   return decls.some((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
 }
+
+/** Does `node` assign the variable `name` (`name = …`, `name += …`, `name++`)? */
+export function assignsName(core: Core, node: ts.Node, name: string): boolean {
+  const { ts } = core;
+  const isName = (e: ts.Expression) => ts.isIdentifier(skipOuter(core, e)) && (skipOuter(core, e) as ts.Identifier).text === name;
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isName(node.left)) return true;
+  if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && isName(node.operand)) return true;
+  return ts.forEachChild(node, (c) => (assignsName(core, c, name) ? true : undefined)) ?? false;
+}

@@ -23,6 +23,9 @@ export const Messages = {
   nestedJvp: { code: 97016, text: "jvp inside differentiated code ('{0}') is not supported. Compute nested derivatives in separate functions." },
   classInstance: { code: 97018, text: "'{0}' has type '{1}', a class: class instances are not pytrees (their prototypes, methods and invariants have no tangent). Pass a plain object typed by an interface or type alias, or a null tangent." },
   unexportedState: { code: 97019, text: "'{0}' is module state that a twin uses but its module does not export: a companion module of `tsjvp emit` cannot share it. Export it, or make it a constant of a primitive value." },
+  textRoundTrip: { code: 97020, text: "'{0}' turns text made from differentiated values back into data, which would lose its derivative (in '{1}'). Compute with the numbers themselves; text made from them may only be printed or put in a message." },
+  twinNameTaken: { code: 97021, text: "The twin of the exported @jvp function '{0}' must be named '{1}' (other modules call it by that name), but its module already declares '{1}'. Rename that declaration." },
+  misplacedTag: { code: 97022, text: "A /** @jvp */ tag on {0} has no effect: tsjvp differentiates function declarations and const arrow or function expressions. {1}" },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

@@ -1,3 +1,5 @@
+import type * as ts from "typescript";
+
 /**
  * Deterministic names: the wanted name if free, else `_2`, `_3`, … in request order. Seeded with
  * every identifier of the source file, so a generated name never shadows a user's.
@@ -5,8 +7,18 @@
 export class Namer {
   private readonly used: Set<string>;
 
-  constructor(used: Iterable<string>) {
+  /** `userNames`: the identifiers the user wrote (generated names never shadow them). */
+  constructor(private readonly userNames: ReadonlySet<string>, used: Iterable<string> = userNames) {
     this.used = new Set(used);
+  }
+
+  isUserName(name: string): boolean {
+    return this.userNames.has(name);
+  }
+
+  /** Marks a name chosen elsewhere (a twin's) as taken. */
+  reserve(name: string): void {
+    this.used.add(name);
   }
 
   unique(base: string): string {
@@ -17,11 +29,22 @@ export class Namer {
   }
 
   fork(): Namer {
-    return new Namer(this.used);
+    return new Namer(this.userNames, this.used);
   }
 }
 
-/** Every identifier text in `text` (over-approximate: words in strings and comments count too). */
-export function identifiersIn(text: string): Set<string> {
-  return new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+const identifierCache = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** Every identifier of a source file (names in comments and strings are not names: they do not count). */
+export function identifiersOf(tsi: typeof ts, file: ts.SourceFile): ReadonlySet<string> {
+  const cached = identifierCache.get(file);
+  if (cached) return cached;
+  const names = new Set<string>();
+  identifierCache.set(file, names);
+  const visit = (node: ts.Node): void => {
+    if (tsi.isIdentifier(node) || tsi.isPrivateIdentifier(node)) names.add(node.text);
+    tsi.forEachChild(node, visit);
+  };
+  visit(file);
+  return names;
 }

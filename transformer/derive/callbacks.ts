@@ -2,6 +2,7 @@ import type * as ts from "typescript";
 import { callbackResults } from "../analysis/activity";
 import { derive } from "./expressions";
 import { BlockBuilder, Dual, TwinContext } from "./context";
+import { assignsName } from "../core/context";
 
 type Callback = ts.ArrowFunction | ts.FunctionExpression;
 
@@ -19,19 +20,35 @@ export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver
     cx.report(fn, "unsupportedSyntax", "A callback that does not end in its only return", cx.spec.fn.name, "Write the callback as an expression, or with one return at its end.");
     return { primal: call, tangent: null };
   }
+  const declared = namesDeclaredIn(cx, fn);
   let xs = derive(cx, receiver, b);
-  if (!cx.isSimple(xs.primal) || (xs.tangent && !cx.isSimple(xs.tangent))) xs = cx.hoist(xs, b);
-  const [first, second, third] = fn.parameters;
+  // The callback's own names (parameters, locals) would shadow the receiver inside the loop.
+  const shadowed = mentionsAny(cx, xs.primal, declared) || (xs.tangent !== null && mentionsAny(cx, xs.tangent, declared));
+  if (shadowed || !cx.isSimple(xs.primal) || (xs.tangent && !cx.isSimple(xs.tangent))) xs = cx.hoist(xs, b, shadowed);
+  const [first, second, third, fourth] = fn.parameters;
   const element = name === "map" ? first : second;
   const indexParam = name === "map" ? second : third;
-  const i = indexParam ? (indexParam.name as ts.Identifier) : f.createIdentifier(cx.namer.unique("i"));
+  const wholeParam = name === "map" ? third : fourth;
+  const assigned = (p: ts.ParameterDeclaration | undefined) => p !== undefined && assignsName(cx.core, fn.body, (p.name as ts.Identifier).text);
+  // The loop counter is the index parameter itself, unless the callback assigns it.
+  const i = indexParam && !assigned(indexParam) ? (indexParam.name as ts.Identifier) : f.createIdentifier(cx.namer.unique("i"));
 
   const body = new BlockBuilder();
+  if (indexParam && i !== indexParam.name) body.push(cx.constDecl(indexParam.name, i, ts.NodeFlags.Let));
   if (element) {
+    // Each parameter keeps its own binding: `let` when the callback assigns it.
     const v = element.name as ts.Identifier;
-    body.push(cx.constDecl(v, f.createElementAccessExpression(xs.primal, i)));
+    const flags = assigned(element) ? ts.NodeFlags.Let : ts.NodeFlags.Const;
+    body.push(cx.constDecl(v, f.createElementAccessExpression(xs.primal, i), flags));
     const dot = cx.dotOfNode(v);
-    if (dot) body.push(cx.constDecl(dot, xs.tangent ? f.createElementAccessExpression(xs.tangent, i) : cx.zeroLike(v, cx.kind(v))));
+    if (dot) body.push(cx.constDecl(dot, xs.tangent ? f.createElementAccessExpression(xs.tangent, i) : cx.zeroLike(v, cx.kind(v)), flags));
+  }
+  if (wholeParam) {
+    const all = wholeParam.name as ts.Identifier;
+    const flags = assigned(wholeParam) ? ts.NodeFlags.Let : ts.NodeFlags.Const;
+    body.push(cx.constDecl(all, xs.primal, flags));
+    const dot = cx.dotOfNode(all);
+    if (dot) body.push(cx.constDecl(dot, xs.tangent ?? cx.zeroLike(xs.primal, cx.kind(receiver)), flags));
   }
   if (ts.isBlock(fn.body)) cx.visitors.statements(cx, fn.body.statements.slice(0, -1), body);
   const result = derive(cx, results[0], body);
@@ -59,19 +76,22 @@ export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver
     b.push(loop([...(outDot ? [store(outDot, r.tangent ?? f.createNull())] : []), store(out, r.primal)]), body.impure > 0);
     return { primal: out, tangent: outDot ?? null };
   }
-  return lowerReduce(cx, call, fn, result, active, loop, body, b);
+  return lowerReduce(cx, call, fn, result, active, loop, body, b, declared);
 }
 
 function lowerReduce(
   cx: TwinContext, call: ts.CallExpression, fn: Callback, result: Dual, active: boolean,
-  loop: (statements: ts.Statement[]) => ts.Statement, body: BlockBuilder, b: BlockBuilder,
+  loop: (statements: ts.Statement[]) => ts.Statement, body: BlockBuilder, b: BlockBuilder, declared: ReadonlySet<string>,
 ): Dual {
   const { f, ts } = cx;
-  const acc = fn.parameters[0].name as ts.Identifier;
-  const accDot = cx.dotOfNode(acc);
-  const kind = cx.kind(acc);
-  const type = fn.parameters[0].type ?? cx.typeNodeOf(acc);
+  const param = fn.parameters[0];
+  // A callback without parameters still has an accumulator: a temporary holds it.
+  const acc = param ? (param.name as ts.Identifier) : cx.temp();
+  const accDot = param ? cx.dotOfNode(acc) : result.tangent ? f.createIdentifier(cx.namer.unique(`${acc.text}_dot`)) : undefined;
+  const kind = param ? cx.kind(acc) : cx.kind(call.arguments[1]);
+  const type = param?.type ?? cx.typeNodeOf(param ? acc : call.arguments[1]);
   let init = derive(cx, call.arguments[1], b);
+  if (mentionsAny(cx, init.primal, declared) || (init.tangent && mentionsAny(cx, init.tangent, declared))) init = cx.hoist(init, b, true);
   if (accDot) init = cx.materialize(init, kind, b);
   const out = cx.temp();
   const outDot = active && accDot ? f.createIdentifier(cx.namer.unique(`${out.text}_dot`)) : undefined;
@@ -94,6 +114,24 @@ function lowerReduce(
 function declare(cx: TwinContext, name: ts.Identifier, type: ts.TypeNode | undefined, init: ts.Expression | undefined, flags: ts.NodeFlags): ts.Statement {
   const f = cx.f;
   return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], flags));
+}
+
+/** Every name a callback binds: its parameters and the variables declared in its body. */
+function namesDeclaredIn(cx: TwinContext, fn: Callback): Set<string> {
+  const { ts } = cx;
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if ((ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name)) names.add(n.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return names;
+}
+
+/** Does the generated expression read any of `names`? */
+function mentionsAny(cx: TwinContext, e: ts.Node, names: ReadonlySet<string>): boolean {
+  if (cx.ts.isIdentifier(e)) return names.has(e.text);
+  return cx.ts.forEachChild(e, (c) => (mentionsAny(cx, c, names) ? true : undefined)) ?? false;
 }
 
 function isFinalReturn(cx: TwinContext, body: ts.Block, value: ts.Expression): boolean {

@@ -6,10 +6,8 @@ import { inactiveMath, mathRules } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
 import { lowerCallback } from "./callbacks";
 import { isCallback } from "../fence/fence";
-import { indexMethods } from "../analysis/activity";
-
-/** Float64Array methods whose result carries no tangent (indices, booleans, strings). */
-const inactiveArrayMethods = new Set(["indexOf", "lastIndexOf", "includes", "join", "toString", "toLocaleString"]);
+import { libraryRole, methodRow } from "../model/builtins";
+import { isClassInstance } from "../model/types";
 
 /**
  * Calls: Math functions through the rule table, Float64Array constructors and methods, functions
@@ -26,12 +24,12 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
       return float64ArrayOf(cx, call, name, b);
     }
     const receiverKind = cx.kind(callee.expression);
+    const row = methodRow(receiverKind, name);
     const callback = call.arguments[0];
-    if ((receiverKind === "tree" || receiverKind === "arr") && (name === "map" || name === "reduce") && callback &&
-        (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
-      return lowerCallback(cx, call, callee.expression, name, b, receiverKind === "arr");
+    if (row?.lowered && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
+      return lowerCallback(cx, call, callee.expression, name as "map" | "reduce", b, receiverKind === "arr");
     }
-    if ((receiverKind === "arr" || receiverKind === "tree") && (inactiveArrayMethods.has(name) || indexMethods.has(name))) return visitInactive(cx, call, b, false);
+    if (row && (row.result === "index" || row.result === "predicate" || row.result === "text")) return visitInactive(cx, call, b, false);
     if (receiverKind === "arr") return arrayMethod(cx, call, callee, b);
     if (receiverKind === "tree" && name === "push") return pushCall(cx, call, callee, b);
   }
@@ -50,30 +48,57 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
       return { primal: call, tangent: null };
     }
   }
+  if ((target.type === "local" || target.type === "imported") && cx.kind(call) !== "none" && call.arguments.some((a) => cx.activity.isDerivedText(a))) {
+    // Its source could parse the text back into a number (we do not follow text into calls).
+    cx.report(call, "textRoundTrip", call.expression.getText(), cx.spec.fn.name);
+    return { primal: call, tangent: null };
+  }
   if (target.type === "local") {
     const spec = cx.activity.calleeSpec(call);
     if (!spec) return visitInactive(cx, call, b, false);
     cx.requests.push(spec);
-    const ref = cx.f.createIdentifier(spec.name);
+    const ref = cx.services.twinReference(spec, call);
+    if (!ref) {
+      cx.report(call.expression, "unsupportedSyntax", `Calling '${target.fn.name}' here, where a namespace in between has a twin of the same name`, cx.spec.fn.name, "Rename one of the two functions.");
+      return { primal: call, tangent: null };
+    }
     const kinds = target.fn.params.map((p) => p.kind);
     return callTwin(cx, call, ref, kinds, spec.mask, target.fn.returnKind, spec.activity.returnsActive, b, asStatement);
   }
-  if (!anyActive) return visitInactive(cx, call, b, false);
-  if (target.type === "imported") {
-    const ns = cx.services.importNamespace(target.specifier);
-    const ref = cx.f.createPropertyAccessExpression(ns, `${target.name}_jvp`);
+  if (target.type === "imported" && anyActive) {
+    const ref = cx.services.importedTwin(target.specifier, target.qualifier, target.name);
     const mask = target.paramKinds.map(differentiable);
     return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement);
   }
-  if (target.type === "error") {
+  if (target.type === "error" && anyActive) {
     cx.report(target.node, target.id, ...target.args);
     return { primal: call, tangent: null };
   }
-  // No source: fine when only numbers go in and nothing differentiable comes out (console.log(x)).
-  const sink = cx.kind(call) === "none" && call.arguments.every((a) => cx.kind(a) !== "arr" || !cx.isActive(a));
-  if (sink) return visitInactive(cx, call, b, false);
-  cx.report(call.expression, "noRule", call.expression.getText());
-  return { primal: call, tangent: null };
+  return libraryCall(cx, call, anyActive, b);
+}
+
+/**
+ * A call without source and without a rule. The built-in table lets through what only observes
+ * differentiated data (console.log), makes text of it (String(x)), or answers a question about it
+ * (Number.isFinite); anything else that receives it would lose its derivative: a diagnostic.
+ */
+function libraryCall(cx: TwinContext, call: ts.CallExpression, anyActive: boolean, b: BlockBuilder): Dual {
+  const { ts } = cx;
+  const callee = skipOuter(cx.core, call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  if (libraryRole(cx.core, callee)) return visitInactive(cx, call, b, false);
+  if (anyActive) {
+    const type = receiver && cx.core.checker.getTypeAtLocation(receiver);
+    if (receiver && type && isClassInstance(cx.core, type)) cx.reportType(receiver, receiver.getText(), type);
+    else cx.report(call.expression, "noRule", call.expression.getText());
+    return { primal: call, tangent: null };
+  }
+  const text = [...call.arguments, ...(receiver ? [receiver] : [])].some((a) => cx.activity.isDerivedText(a));
+  if (text && cx.kind(call) !== "none") {
+    cx.report(call, "textRoundTrip", call.expression.getText(), cx.spec.fn.name);
+    return { primal: call, tangent: null };
+  }
+  return visitInactive(cx, call, b, false);
 }
 
 function mathCall(cx: TwinContext, call: ts.CallExpression, name: string, b: BlockBuilder): Dual {
@@ -128,7 +153,6 @@ function pushCall(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyA
 function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyAccessExpression, b: BlockBuilder): Dual {
   const { f } = cx;
   const name = callee.name.text;
-  if (inactiveArrayMethods.has(name)) return visitInactive(cx, call, b);
   const [receiver, ...args] = visitInOrder(cx, [callee.expression, ...call.arguments], b);
   // Writing a differentiated value into a fresh array (new Float64Array(n).fill(x)) gives it a tangent.
   let array = receiver;
@@ -151,7 +175,8 @@ function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.Proper
       // a.fill(v, s, e) also fills a_dot with dv (or 0)
       if (array.tangent) {
         const rest = held.slice(1).map((a) => holdSimple(cx, a, b).primal);
-        b.push(f.createExpressionStatement(method(array.tangent, [cx.t.orZero(held[0]?.tangent ?? null), ...rest])));
+        // A write: operands read before it in the same expression are held first (visitInOrder).
+        b.push(f.createExpressionStatement(method(array.tangent, [cx.t.orZero(held[0]?.tangent ?? null), ...rest])), true);
       }
       return { primal: method(array.primal, [held[0]?.primal ?? f.createIdentifier("undefined"), ...held.slice(1).map((a) => a.primal)]), tangent: array.tangent };
     }
@@ -167,7 +192,7 @@ function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.Proper
               cx.t.num(0), offset ?? cx.t.num(0),
               offset ? cx.t.op(offset, "+", f.createPropertyAccessExpression(source.primal, "length")) : f.createPropertyAccessExpression(source.primal, "length"),
             ]);
-        b.push(f.createExpressionStatement(dot));
+        b.push(f.createExpressionStatement(dot), true);
       }
       return { primal: method(array.primal, held.map((a) => a.primal)), tangent: null };
     }

@@ -17,6 +17,10 @@ export interface ModuleServices {
   importNamespace(specifier: string): ts.Identifier;
   runtimeRef(name: string): ts.Expression;
   runtimeNamespace(): ts.Identifier;
+  /** How code at `from` refers to a twin of this module (`f_jvp`, `Shapes.cube_jvp`); undefined: shadowed. */
+  twinReference(spec: Spec, from: ts.Node): ts.Expression | undefined;
+  /** Another module's twin: `lib_twins.f_jvp`, `lib_twins.A.f_jvp`. */
+  importedTwin(specifier: string, qualifier: readonly string[], name: string): ts.Expression;
 }
 
 /**
@@ -102,8 +106,19 @@ export class TwinContext {
 
   dotOfNode(id: ts.Identifier): ts.Identifier | undefined {
     const s = symbolOf(this.core, id);
-    return s && this.activity.isActiveSymbol(s) ? this.dotOf(s) : undefined;
+    if (!s || !this.activity.isActiveSymbol(s)) return undefined;
+    // Storage declared outside the function (module state, a captured variable) that would need a
+    // tangent: it was written with differentiated data, directly, through an alias or by a callee.
+    const decl = s.valueDeclaration;
+    const fn = this.spec.fn.node;
+    if (decl && (decl.getSourceFile() !== fn.getSourceFile() || decl.pos < fn.pos || decl.end > fn.end)) {
+      if (!this.outerReported.has(s)) this.report(id, "outerWrite", id.text, this.spec.fn.name);
+      this.outerReported.add(s);
+    }
+    return this.dotOf(s);
   }
+
+  private readonly outerReported = new Set<ts.Symbol>();
 
   temp(): ts.Identifier {
     return this.f.createIdentifier(this.namer.unique(`_t${this.temps++}`));
@@ -116,10 +131,10 @@ export class TwinContext {
   }
 
   /** Holds a value in temporaries (`const _t0 = …; const _t0_dot = …;`) and returns their names. */
-  hoist(d: Dual, b: BlockBuilder): Dual {
+  hoist(d: Dual, b: BlockBuilder, tangentToo = false): Dual {
     const primal = this.temp();
     b.push(this.constDecl(primal, d.primal));
-    if (!d.tangent || this.isSimple(d.tangent)) return { primal, tangent: d.tangent };
+    if (!d.tangent || (this.isSimple(d.tangent) && !tangentToo)) return { primal, tangent: d.tangent };
     const tangent = this.f.createIdentifier(this.namer.unique(`${primal.text}_dot`));
     b.push(this.constDecl(tangent, d.tangent));
     return { primal, tangent };
@@ -186,7 +201,9 @@ export class TwinContext {
 
   /** The type of a tangent: the primal's for numbers and Float64Arrays, `Tangent<T>` for pytrees. */
   tangentType(primal: ts.TypeNode | undefined, kind: Kind): ts.TypeNode | undefined {
-    if (kind === "num" || kind === "arr") return primal;
+    // A number that may be missing (`number | undefined`) still has a number for tangent.
+    if (kind === "num") return primal && this.f.createKeywordTypeNode(this.ts.SyntaxKind.NumberKeyword);
+    if (kind === "arr") return primal;
     if (kind !== "tree" || !primal) return undefined;
     const name = this.f.createQualifiedName(this.services.runtimeNamespace(), "Tangent");
     return this.f.createTypeReferenceNode(name, [primal]);

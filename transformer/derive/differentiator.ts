@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
-import { identifiersIn, Namer } from "../core/namer";
+import { identifiersOf, Namer } from "../core/namer";
 import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { JvpCall } from "../marks/marks";
 import { Spec } from "../analysis/activity";
@@ -40,10 +40,10 @@ export class FileDifferentiator {
   private readonly callees = new Map<Spec, readonly Spec[]>();
 
   constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[]) {
-    this.namer = new Namer(identifiersIn(core.file.text));
+    this.namer = new Namer(identifiersOf(core.ts, core.file));
     this.registry = new SpecRegistry(core, this.namer);
     const jvpDecl = calls.length > 0 ? core.checker.getResolvedSignature(calls[0].call)?.declaration : undefined;
-    this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl));
+    this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl), this.registry);
   }
 
   run(): FileTwins {
@@ -52,7 +52,7 @@ export class FileDifferentiator {
     for (const c of this.calls) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
     const roots = [...taggedSpecs, ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
     // Every marked function also carries its full twin, for run-time dispatch (jvp(f) with f a value).
-    const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.insertBefore);
+    const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.inline);
     const dispatch = marked.map((fn) => this.registry.get(fn, fullMask(fn)));
     if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, []);
     for (const spec of roots) this.generate(spec);

@@ -131,9 +131,20 @@ function visitElementRead(cx: TwinContext, e: ts.ElementAccessExpression, b: Blo
   const [array] = visitInOrder(cx, [e.expression], b);
   let index = derive(cx, e.argumentExpression, b).primal;
   if (!cx.isSimpleIndex(index)) index = cx.hoist({ primal: index, tangent: null }, b).primal;
-  const primal = cx.f.createElementAccessExpression(array.primal, index);
-  const tangent = array.tangent ? cx.f.createElementAccessExpression(array.tangent, index) : null;
+  let primal: ts.Expression = cx.f.createElementAccessExpression(array.primal, index);
+  let tangent: ts.Expression | null = array.tangent ? cx.f.createElementAccessExpression(array.tangent, index) : null;
+  // Under noUncheckedIndexedAccess a read is `number | undefined`: the user asserts it with `!`
+  // or narrows it; the twin's arithmetic on the tangent needs the same assertion (no code in JS).
+  if (tangent && mayBeUndefined(cx, e)) {
+    if (e.parent && cx.ts.isNonNullExpression(e.parent)) primal = cx.f.createNonNullExpression(primal);
+    tangent = cx.f.createNonNullExpression(tangent);
+  }
   return { primal, tangent };
+}
+
+function mayBeUndefined(cx: TwinContext, e: ts.Expression): boolean {
+  const type = cx.core.checker.getTypeAtLocation(e);
+  return type.isUnion() && type.types.some((t) => (t.flags & cx.ts.TypeFlags.Undefined) !== 0);
 }
 
 // d(p.w) = p_dot.w

@@ -2,6 +2,8 @@ import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { Namer } from "../core/namer";
 import { ModuleServices } from "./context";
+import type { Spec } from "../analysis/activity";
+import type { SpecRegistry } from "../analysis/specs";
 
 /**
  * The imports generated code needs: one namespace import per module whose twins it calls
@@ -12,7 +14,27 @@ export class ModuleImports implements ModuleServices {
   private readonly namespaces = new Map<string, ts.Identifier>();
   private runtime: ts.Identifier | undefined;
 
-  constructor(private readonly core: Core, private readonly namer: Namer, private readonly runtimeSpecifier: string) {}
+  constructor(
+    private readonly core: Core,
+    private readonly namer: Namer,
+    private readonly runtimeSpecifier: string,
+    private readonly registry: SpecRegistry,
+  ) {}
+
+  twinReference(spec: Spec, from: ts.Node): ts.Expression | undefined {
+    const parts = this.registry.reference(spec, from);
+    return parts && this.qualified(parts);
+  }
+
+  importedTwin(specifier: string, qualifier: readonly string[], name: string): ts.Expression {
+    const { f } = this.core;
+    return [...qualifier, `${name}_jvp`].reduce<ts.Expression>((e, part) => f.createPropertyAccessExpression(e, part), this.importNamespace(specifier));
+  }
+
+  private qualified(parts: readonly string[]): ts.Expression {
+    const { f } = this.core;
+    return parts.slice(1).reduce<ts.Expression>((e, part) => f.createPropertyAccessExpression(e, part), f.createIdentifier(parts[0]));
+  }
 
   importNamespace(specifier: string): ts.Identifier {
     let id = this.namespaces.get(specifier);

@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { differentiable, Kind } from "../model/types";
-import { skipOuter, symbolOf } from "../core/context";
+import { assignsName, isGlobal, skipOuter, symbolOf } from "../core/context";
 import { deriveCall } from "./calls";
 import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
 import { operatorRules } from "../model/rules";
@@ -55,8 +55,11 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       const node = s as ts.LabeledStatement;
       const inner = new BlockBuilder();
       visitStatement(cx, node.statement, inner);
-      const body = inner.statements.length === 1 ? inner.statements[0] : cx.f.createBlock(inner.statements, true);
-      return b.push(cx.f.createLabeledStatement(node.label, body));
+      // The label stays on the loop (`continue outer` needs an iteration statement): what the
+      // lowering computes first (a held iterable) goes before it.
+      const last = inner.statements.length - 1;
+      inner.statements.slice(0, last).forEach((st) => b.push(st, inner.impure > 0));
+      return b.push(cx.f.createLabeledStatement(node.label, inner.statements[last]));
     }
     case K.SwitchStatement: {
       const node = s as ts.SwitchStatement;
@@ -129,6 +132,7 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     // A variable typed `any` (or another type without a tangent shape) cannot carry differentiated data.
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer);
     else if (dot && kind === "other") cx.reportType(name, name.text, cx.core.checker.getTypeAtLocation(name));
+    else if (dot && isBufferView(cx, d.initializer)) reportBufferView(cx, d.initializer);
     const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
     if (adopted === "both") continue;
     if (adopted === "primal") {
@@ -187,6 +191,21 @@ function assignTwinResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: t
   if (p !== value.primal || t !== value.tangent) return false;
   b.statements[b.statements.length - 1] = f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([name, dot]), decl.initializer));
   return true;
+}
+
+/**
+ * `new Float64Array(buffer, …)`: a view of an ArrayBuffer, which other views (or a DataView) may
+ * share without tsjvp seeing it; a tangent of its own would not be shared with them.
+ */
+function isBufferView(cx: TwinContext, e: ts.Expression): boolean {
+  const inner = skipOuter(cx.core, e);
+  return cx.ts.isNewExpression(inner) && isGlobal(cx.core, inner.expression, "Float64Array") && inner.arguments !== undefined &&
+    inner.arguments.length > 0 && cx.kind(inner.arguments[0]) === "other";
+}
+
+function reportBufferView(cx: TwinContext, e: ts.Expression): void {
+  cx.report(e, "unsupportedSyntax", "A Float64Array over an ArrayBuffer that holds differentiated values", cx.spec.fn.name,
+    "Allocate it with new Float64Array(n), and take views with .subarray(…): tsjvp mirrors views in the tangent.");
 }
 
 function reportLostTangent(cx: TwinContext, node: ts.Node): void {
@@ -254,6 +273,7 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
+    if (isBufferView(cx, e.right)) reportBufferView(cx, e.right);
     if (ts.isIdentifier(target.primal) && ts.isIdentifier(target.tangent) && assignTwinResult(cx, b, rhs, target.primal, target.tangent)) return;
     const value = cx.materialize(rhs, cx.kind(e.left), b);
     if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
@@ -351,28 +371,40 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
   const { ts, f } = cx;
   const list = s.initializer;
   const decl = ts.isVariableDeclarationList(list) ? list.declarations[0] : undefined;
-  const dot = !decl ? undefined : ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : tangentPattern(cx, decl.name);
-  if (!decl || !dot) {
+  // `for (v of xs)` with `v` declared before the loop: assigned each iteration.
+  const existing = !decl && ts.isIdentifier(skipOuter(cx.core, list as ts.Expression)) ? skipOuter(cx.core, list as ts.Expression) as ts.Identifier : undefined;
+  const dot = decl ? (ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : tangentPattern(cx, decl.name)) : existing ? cx.dotOfNode(existing) : undefined;
+  if (!dot) {
+    if (!decl && !existing && containsActive(cx, list)) {
+      cx.report(list, "unsupportedSyntax", "This for…of target", cx.spec.fn.name, "Declare the loop variable in the loop: for (const v of xs).");
+    }
     const source = derive(cx, s.expression, b).primal;
     return b.push(f.createForOfStatement(s.awaitModifier, s.initializer, source, nested(cx, s.statement)));
   }
   let source = derive(cx, s.expression, b);
-  if (!cx.isSimple(source.primal) || (source.tangent && !cx.isSimple(source.tangent))) source = cx.hoist(source, b);
+  // for…of iterates the object it started with: hold it when the body may rebind the name.
+  const rebound = cx.ts.isIdentifier(source.primal) && assignsName(cx.core, s.statement, source.primal.text);
+  if (rebound || !cx.isSimple(source.primal) || (source.tangent && !cx.isSimple(source.tangent))) source = cx.hoist(source, b, rebound);
   const i = f.createIdentifier(cx.namer.unique("i"));
-  const flags = (list as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const);
   const element = (array: ts.Expression) => f.createElementAccessExpression(array, i);
-  const head = [
-    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(decl.name, undefined, undefined, element(source.primal))], flags)),
-    f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(dot, undefined, undefined,
-      source.tangent ? element(source.tangent) : cx.zeroLike(element(source.primal), ts.isIdentifier(decl.name) ? cx.kind(decl.name) : "tree"))], flags)),
-  ];
+  const kind = existing ? cx.kind(existing) : ts.isIdentifier(decl!.name) ? cx.kind(decl!.name) : "tree";
+  const tangent = source.tangent ? element(source.tangent) : cx.zeroLike(element(source.primal), kind);
+  let head: ts.Statement[];
+  if (existing) {
+    head = [
+      f.createExpressionStatement(f.createAssignment(existing, element(source.primal))),
+      f.createExpressionStatement(f.createAssignment(dot as ts.Identifier, tangent)),
+    ];
+  } else {
+    const flags = (list as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const);
+    head = [cx.constDecl(decl!.name, element(source.primal), flags), cx.constDecl(dot, tangent, flags)];
+  }
   const inner = new BlockBuilder();
   visitStatements(cx, ts.isBlock(s.statement) ? s.statement.statements : [s.statement], inner);
-  const body = { statements: inner.statements };
   b.push(f.createForStatement(
     f.createVariableDeclarationList([f.createVariableDeclaration(i, undefined, undefined, cx.t.num(0))], ts.NodeFlags.Let),
     f.createLessThan(i, f.createPropertyAccessExpression(source.primal, "length")),
     f.createPostfixIncrement(i),
-    f.createBlock([...head, ...body.statements], true),
-  ));
+    f.createBlock([...head, ...inner.statements], true),
+  ), inner.impure > 0);
 }

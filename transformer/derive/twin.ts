@@ -32,7 +32,10 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
     const dot = p.symbol ? cx.dotOf(p.symbol) : tangentPattern(cx, p.node.name as ts.BindingPattern);
     if (!dot) return;
     if (spec.mask[i]) {
-      params.push(f.createParameterDeclaration(undefined, undefined, dot, undefined, cx.tangentType(type, p.kind)));
+      // A defaulted parameter left out by a caller (or by run-time dispatch) is a constant: zero tangent.
+      const omissible = (p.node.initializer || p.node.questionToken) && p.symbol;
+      const zero = omissible ? cx.zeroLike(f.createIdentifier(p.name), p.kind) : undefined;
+      params.push(f.createParameterDeclaration(undefined, undefined, dot, undefined, cx.tangentType(type, p.kind), zero));
     } else if (p.symbol) {
       // Active inside although the caller passes no tangent (an out-parameter the caller opted out of).
       const zero = cx.zeroLike(f.createIdentifier(p.name), p.kind);
@@ -44,7 +47,9 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
   const body = new BlockBuilder();
   visitBody(cx, fn.node.body!, body);
   if (cx.failed) return { declaration: undefined, calls: cx.requests };
-  const exported = fn.exported && fullMask(fn).every((m, i) => m === spec.mask[i]);
+  // Other modules call an exported function's full twin; inside a namespace every twin of an
+  // exported member is exported, so that code outside the namespace reaches it qualified.
+  const exported = fn.exported && (fn.namespaces.length > 0 || fullMask(fn).every((m, i) => m === spec.mask[i]));
   const modifiers = exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined;
   for (const p of params) if (p.type) singleLine(cx, p.type);
   const declaration = f.createFunctionDeclaration(

@@ -12,10 +12,12 @@ import { Spec } from "../analysis/activity";
 export function rewriteFile(core: Core, result: FileTwins): ts.SourceFile {
   const { ts, f, context } = core;
   const after = new Map<ts.Node, ts.Statement[]>();
-  const before = new Map<ts.Node, ts.Statement[]>();
+  // An inline arrow's twin goes where the arrow is, as a function expression: it sees exactly the
+  // variables the arrow captures, whatever scope the jvp call is in.
+  const inline = new Map<Spec, ts.Expression>();
   for (const { spec, declaration } of result.twins) {
-    const map = spec.fn.insertBefore ? before : after;
-    map.set(spec.fn.anchor, [...(map.get(spec.fn.anchor) ?? []), declaration]);
+    if (spec.fn.inline) inline.set(spec, asExpression(core, declaration));
+    else after.set(spec.fn.anchor, [...(after.get(spec.fn.anchor) ?? []), declaration]);
   }
   // A function declaration is registered after its twins; a const function through its initializer
   // (in CommonJS an exported const has no local binding a later statement could name).
@@ -28,10 +30,10 @@ export function rewriteFile(core: Core, result: FileTwins): ts.SourceFile {
     }
   }
   const list = (statements: ts.NodeArray<ts.Statement>): ts.Statement[] =>
-    statements.flatMap((s) => [...(before.get(s) ?? []), ts.visitNode(s, visit) as ts.Statement, ...(after.get(s) ?? [])]);
+    statements.flatMap((s) => [ts.visitNode(s, visit) as ts.Statement, ...(after.get(s) ?? [])]);
   const visit = (node: ts.Node): ts.Node => {
     const plan = ts.isCallExpression(node) ? result.plans.get(node) : undefined;
-    if (plan) return rewriteCallSite(core, plan, ts.visitEachChild(node, visit, context) as ts.CallExpression, result.imports, result.failureOf);
+    if (plan) return rewriteCallSite(core, plan, ts.visitEachChild(node, visit, context) as ts.CallExpression, result.imports, result.failureOf, inline);
     const registered = initializers.get(node);
     if (registered) return registration(core, result, registered, ts.visitEachChild(node, visit, context) as ts.Expression);
     if (ts.isBlock(node)) return f.updateBlock(node, list(node.statements));
@@ -51,4 +53,12 @@ export function registration(core: Core, result: FileTwins, spec: Spec, primal: 
   const { f } = core;
   const mask = f.createArrayLiteralExpression(spec.mask.map((m) => (m ? f.createTrue() : f.createFalse())));
   return f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask]);
+}
+
+/** `function lambda_1_jvp(x, x_dot) { … }` as an expression, to be called where the arrow was. */
+function asExpression(core: Core, declaration: ts.Statement): ts.Expression {
+  const { f, ts } = core;
+  if (!ts.isFunctionDeclaration(declaration)) return f.createIdentifier("undefined");
+  const fn = f.createFunctionExpression(undefined, undefined, declaration.name, declaration.typeParameters, declaration.parameters, declaration.type, declaration.body!);
+  return f.createParenthesizedExpression(ts.setSourceMapRange(fn, declaration));
 }

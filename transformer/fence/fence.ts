@@ -3,6 +3,7 @@ import { Core, symbolOf } from "../core/context";
 import { kindOf as kindOfNode } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { isTsjvpJvp } from "../marks/marks";
+import { receiverWriters } from "../model/builtins";
 
 /**
  * Reject before you derive: one pass over a function that will be differentiated, reporting every
@@ -60,8 +61,6 @@ function unsupported(core: Core, node: ts.Node, what: string, fn: FnInfo, instea
   core.diags.report(node, "unsupportedSyntax", what, fn.name, instead);
 }
 
-/** Methods that write into the array they are called on. */
-const arrayMutators = new Set(["fill", "set", "copyWithin", "sort", "reverse"]);
 
 class Fence {
   private readonly ts: typeof ts;
@@ -79,6 +78,10 @@ class Fence {
         this.core.diags.report(node, "closure", this.fn.name);
         return;
       case K.FunctionDeclaration:
+      // Methods and accessors of object literals are closures too (they may capture locals).
+      case K.MethodDeclaration:
+      case K.GetAccessor:
+      case K.SetAccessor:
       case K.ClassDeclaration:
       case K.ClassExpression:
         this.core.diags.report(node, "closure", this.fn.name);
@@ -160,7 +163,7 @@ class Fence {
     const callee = call.expression;
     if (this.ts.isIdentifier(callee) && callee.text === "eval") this.core.diags.report(callee, "evalCall");
     if (call.questionDotToken) this.no(call, "Optional call (?.())", "Check for undefined with an if statement first.");
-    if (this.ts.isPropertyAccessExpression(callee) && arrayMutators.has(callee.name.text)) this.writeTarget(callee.expression, false);
+    if (this.ts.isPropertyAccessExpression(callee) && receiverWriters.has(callee.name.text)) this.writeTarget(callee.expression, false);
   }
 
   private binary(e: ts.BinaryExpression): void {

@@ -56,14 +56,23 @@ export function findTaggedFunctions(core: Core): FnInfo[] {
     if (ts.isFunctionDeclaration(node) && hasTag(core, node, jvpTag)) {
       const fn = localFunction(core, node);
       if (fn) found.push(fn);
+      else if (node.body) misplaced(core, node, "this function", "Give it a name.");
     } else if (ts.isVariableStatement(node) && hasTag(core, node, jvpTag)) {
       for (const d of node.declarationList.declarations) {
         const fn = localFunction(core, d);
         if (fn) found.push(fn);
+        else if (!(node.declarationList.flags & ts.NodeFlags.Const)) misplaced(core, d, `'${d.name.getText()}', declared with let or var`, "Declare it with const: a twin is made from the function the binding holds when the module loads.");
+        else misplaced(core, d, `'${d.name.getText()}', which is not an arrow or function expression`, "Tag the function itself.");
       }
+    } else if ((ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isConstructorDeclaration(node)) && hasTag(core, node, jvpTag)) {
+      misplaced(core, node, "a method", "Write it as a function declaration taking the instance's data as a plain object, and call that.");
     }
     ts.forEachChild(node, visit);
   };
   visit(core.file);
   return found;
+}
+
+function misplaced(core: Core, node: ts.Node, what: string, instead: string): void {
+  core.diags.report(node, "misplacedTag", what, instead);
 }

@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import { Core, skipOuter, symbolOf } from "../core/context";
+import { identifiersOf } from "../core/namer";
 import { Kind, kindOf, kindOfType } from "./types";
 
 export type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -21,9 +22,12 @@ export interface FnInfo {
   readonly name: string;
   readonly params: readonly ParamInfo[];
   readonly returnKind: Kind | "void";
-  /** Twins are inserted after this statement (before it, for an inline arrow's). */
+  /** Twins are inserted after this statement (an inline arrow's: the statement holding it, for positions). */
   readonly anchor: ts.Statement;
-  readonly insertBefore: boolean;
+  /** An inline arrow `jvp((x) => …, …)`: its twin is a function expression at the call, in the arrow's scope. */
+  readonly inline: boolean;
+  /** The namespaces around it, outermost first (`namespace A.B { … }`: ["A", "B"]); its twins live there too. */
+  readonly namespaces: readonly ts.ModuleDeclaration[];
   readonly exported: boolean;
   readonly tagged: boolean;
 }
@@ -36,10 +40,12 @@ export type Callee =
       readonly name: string;
       readonly decl: ts.Node;
       readonly specifier: string;
+      /** The namespaces around it in its module (`A.f`: ["A"]): its twin is `A.f_jvp` there. */
+      readonly qualifier: readonly string[];
       readonly paramKinds: readonly Kind[];
       readonly returnKind: Kind | "void";
     }
-  | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport"; readonly args: string[] }
+  | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport" | "twinNameTaken"; readonly args: string[] }
   | { readonly type: "unknown" };
 
 /** True when the JSDoc comment right before `statement` holds the tag (`@jvp`, `@tsjvpApi jvp`). */
@@ -89,6 +95,13 @@ function paramsOf(core: Core, node: FnNode): ParamInfo[] {
   });
 }
 
+/** The namespace declarations enclosing `node`, outermost first. */
+export function namespacesAround(core: Core, node: ts.Node): ts.ModuleDeclaration[] {
+  const out: ts.ModuleDeclaration[] = [];
+  for (let p = node.parent; p; p = p.parent) if (core.ts.isModuleDeclaration(p)) out.unshift(p);
+  return out;
+}
+
 /** Describes a function declaration or `const f = (…) => …` of this module. */
 export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
   const { ts } = core;
@@ -113,7 +126,8 @@ export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
     params: paramsOf(core, fnNode),
     returnKind: returnKindOf(core, fnNode),
     anchor,
-    insertBefore: false,
+    inline: false,
+    namespaces: namespacesAround(core, anchor),
     exported: hasExport(core, anchor, name),
     tagged: hasTag(core, anchor, jvpTag),
   };
@@ -134,7 +148,8 @@ export function inlineFunction(core: Core, node: ts.ArrowFunction | ts.FunctionE
     params: paramsOf(core, node),
     returnKind: returnKindOf(core, node),
     anchor: anchor as ts.Statement,
-    insertBefore: true,
+    inline: true,
+    namespaces: namespacesAround(core, anchor),
     exported: false,
     tagged: false,
   };
@@ -175,14 +190,20 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   const { ts } = core;
   const isFunction = ts.isFunctionDeclaration(decl) || (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name));
   if (!isFunction) return { type: "unknown" };
+  // Only a const binding keeps the function its twin was made from (`let f = …` may be reassigned).
+  if (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const)) return { type: "unknown" };
   const name = ((decl as ts.FunctionDeclaration | ts.VariableDeclaration).name as ts.Identifier).text;
   const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
   const where = relativeModulePath(core.file.fileName, decl.getSourceFile().fileName);
   if (!hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
   if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
+  // Its module names the twin exactly `<name>_jvp`, or reports why it cannot (the same rule there).
+  if (identifiersOf(ts, decl.getSourceFile()).has(`${name}_jvp`)) return { type: "error", node: target, id: "twinNameTaken", args: [name, `${name}_jvp`] };
   // The namespace import must reach the declaring module itself: `import { f } from "./lib"`
   // or `import * as lib from "./lib"; lib.f`.
-  const importSymbol = isAlias ? symbol : ts.isPropertyAccessExpression(target) ? symbolOf(core, target.expression) : undefined;
+  let root: ts.Expression = target;
+  while (ts.isPropertyAccessExpression(root)) root = root.expression;
+  const importSymbol = isAlias ? symbol : root !== target && ts.isIdentifier(root) ? symbolOf(core, root) : undefined;
   const importDecl = importSymbol ? importSpecifierOf(core, importSymbol) : undefined;
   if (!importDecl || !ts.isStringLiteral(importDecl.moduleSpecifier)) return { type: "unknown" };
   const moduleSymbol = symbolOf(core, importDecl.moduleSpecifier);
@@ -198,6 +219,7 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
     name,
     decl,
     specifier: importDecl.moduleSpecifier.text,
+    qualifier: namespacesAround(core, statement).map((n) => n.name.getText()),
     paramKinds: signature.getParameters().map((p) => kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target))),
     returnKind: returnType.flags & ts.TypeFlags.Void ? "void" : kindOfType(core, returnType),
   };

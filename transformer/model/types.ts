@@ -2,11 +2,20 @@ import type * as ts from "typescript";
 import { Core } from "../core/context";
 
 /**
- * How a value takes part in differentiation: `num`, `arr` (Float64Array) and `tree` (a pytree:
- * plain object, tuple or array whose leaves are numbers, Float64Arrays, nested pytrees or
- * non-differentiable values) carry tangents; `none` never does (booleans, strings, integer
- * arrays, functions, void, pytrees without a differentiable leaf); `other` (class instances,
- * library objects, any, unions of kinds) is allowed only while it holds no differentiated data.
+ * The type model: the one place that says which types carry a tangent.
+ *
+ * - `num`: number, numeric literals, and `number | null | undefined` (what an element read gives
+ *   under noUncheckedIndexedAccess, an optional parameter): the tangent is a number (0 where the
+ *   primal is null or undefined).
+ * - `arr`: Float64Array, whose tangent is a Float64Array of the same length.
+ * - `tree`: a pytree: plain object (interface, type alias, literal type), tuple or array whose
+ *   leaves are numbers, Float64Arrays, nested pytrees or non-differentiable values.
+ * - `none`: never carries a tangent: booleans, strings, integer arrays, functions, void, pytrees
+ *   without a differentiable leaf. (Strings made from differentiated values are tracked apart, as
+ *   text: analysis/activity.ts.)
+ * - `other`: everything else: class instances, library objects (DataView, Map, ArrayBuffer),
+ *   `any`/`unknown`, index signatures, unions mixing kinds. Such a value is never assumed constant:
+ *   the analysis tracks what flows into it, and derive reports differentiated data that reaches it.
  */
 export type Kind = "num" | "arr" | "tree" | "none" | "other";
 
@@ -35,7 +44,10 @@ function computeKind(core: Core, type: ts.Type): Kind {
   }
   if (type.isUnion()) {
     const kinds = new Set(type.types.map((t) => kindOfType(core, t)));
-    return kinds.size === 1 ? [...kinds][0] : "other";
+    if (kinds.size === 1) return [...kinds][0];
+    // number | null | undefined: a number that may be missing (its tangent is a number too).
+    const present = type.types.filter((t) => !(t.flags & (F.Null | F.Undefined | F.Void)));
+    return present.length > 0 && present.every((t) => kindOfType(core, t) === "num") ? "num" : "other";
   }
   const symbol = type.getSymbol();
   const name = symbol?.getName();
@@ -70,7 +82,7 @@ export function isPlainObjectType(core: Core, type: ts.Type): boolean {
 
 /** Reports a differentiated value of a type that cannot carry a tangent; class instances get their own code. */
 export function reportUnsupportedType(core: Core, node: ts.Node, name: string, type: ts.Type): ts.Diagnostic {
-  const isClass = ((type.getSymbol()?.flags ?? 0) & core.ts.SymbolFlags.Class) !== 0;
+  const isClass = isClassInstance(core, type);
   return core.diags.report(node, isClass ? "classInstance" : "unsupportedType", name, core.checker.typeToString(type));
 }
 
@@ -80,4 +92,16 @@ export function kindOf(core: Core, node: ts.Node): Kind {
 
 export function differentiable(kind: Kind): boolean {
   return kind === "num" || kind === "arr" || kind === "tree";
+}
+
+/** Arrays, tuples and typed arrays: their properties (`.length`) are sizes and methods, never data. */
+export function isIndexedCollection(core: Core, type: ts.Type): boolean {
+  const { checker } = core;
+  const name = type.getSymbol()?.getName();
+  return checker.isArrayType(type) || checker.isTupleType(type) || name === "Float64Array" || (name !== undefined && intArrayNames.has(name));
+}
+
+/** A class instance (its own code, prototypes and invariants: never a pytree). */
+export function isClassInstance(core: Core, type: ts.Type): boolean {
+  return ((type.getSymbol()?.flags ?? 0) & core.ts.SymbolFlags.Class) !== 0 && !isIndexedCollection(core, type);
 }

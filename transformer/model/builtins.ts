@@ -1,0 +1,113 @@
+import type * as ts from "typescript";
+import { Core, skipOuter, symbolOf } from "../core/context";
+import { kindOf } from "./types";
+
+/**
+ * The one table of built-ins that differentiated code may use, other than Math (whose rows are
+ * model/rules.ts: a derivative rule per function, or piecewise constant). Each row says what a
+ * call does to activity (is its result differentiated data?), to aliasing (does its result share
+ * the receiver's storage? does it write the receiver?), and how derive handles it. The fence, the
+ * analysis and the visitors read these rows; a built-in that is in no row and receives
+ * differentiated data is a diagnostic (TS97009), never a silent zero.
+ */
+
+/** What a method's result is, for activity and aliasing. */
+export type MethodResult =
+  /** Differentiated data of the receiver's kind, a new value (slice, at, map, reduce). */
+  | "data"
+  /** The receiver itself or a view sharing its storage (subarray, fill returns its receiver). */
+  | "view"
+  /** A position or a count: never differentiated (indexOf, findIndex). */
+  | "index"
+  /** A boolean about the data: never differentiated (includes). */
+  | "predicate"
+  /** Text made from the data (join, toString): allowed in messages, not back into numbers. */
+  | "text"
+  /** Nothing (push returns a length). */
+  | "none";
+
+export interface MethodRow {
+  readonly result: MethodResult;
+  /** Writes differentiated data into its receiver (the tangent is written alike). */
+  readonly writes: boolean;
+  /** Takes a callback that tsjvp lowers to a loop (an inline arrow only). */
+  readonly lowered?: boolean;
+}
+
+function row(result: MethodResult, writes: boolean, lowered = false): MethodRow {
+  return { result, writes, lowered };
+}
+
+/** Methods of Float64Array that differentiated code may call on differentiated data. */
+export const float64ArrayMethods: Readonly<Record<string, MethodRow>> = {
+  slice: row("data", false),
+  subarray: row("view", false),
+  at: row("data", false),
+  fill: row("view", true),
+  set: row("none", true),
+  map: row("data", false, true),
+  reduce: row("data", false, true),
+  indexOf: row("index", false),
+  lastIndexOf: row("index", false),
+  includes: row("predicate", false),
+  join: row("text", false),
+  toString: row("text", false),
+  toLocaleString: row("text", false),
+};
+
+/** Methods of plain arrays and tuples (pytrees) that differentiated code may call on differentiated data. */
+export const arrayMethods: Readonly<Record<string, MethodRow>> = {
+  push: row("none", true),
+  map: row("data", false, true),
+  reduce: row("data", false, true),
+  indexOf: row("index", false),
+  lastIndexOf: row("index", false),
+  includes: row("predicate", false),
+  join: row("text", false),
+  toString: row("text", false),
+  toLocaleString: row("text", false),
+};
+
+/** Methods that write into their receiver, whatever its type: the fence checks where they write. */
+export const receiverWriters = new Set(["fill", "set", "copyWithin", "sort", "reverse", "push", "pop", "shift", "unshift", "splice"]);
+
+/**
+ * Library functions without a derivative that may still receive differentiated numbers, and
+ * what comes out: `sink` observes and returns nothing (console.log), `text` makes text
+ * (String(x), x.toFixed(2), JSON.stringify(p)), `predicate` answers a question (Number.isFinite).
+ * Keys are `Global.name` for functions of a global object, `.name` for methods of a number.
+ */
+export const libraryFunctions: Readonly<Record<string, "sink" | "text" | "predicate">> = {
+  "console.log": "sink", "console.info": "sink", "console.warn": "sink", "console.error": "sink",
+  "console.debug": "sink", "console.trace": "sink", "console.dir": "sink", "console.table": "sink", "console.assert": "sink",
+  "String": "text", "JSON.stringify": "text",
+  ".toString": "text", ".toFixed": "text", ".toPrecision": "text", ".toExponential": "text", ".toLocaleString": "text",
+  "isFinite": "predicate", "isNaN": "predicate", "Number.isFinite": "predicate", "Number.isNaN": "predicate",
+  "Number.isInteger": "predicate", "Number.isSafeInteger": "predicate",
+};
+
+/** Row of a method on a receiver of kind `arr` (Float64Array) or `tree` (array or tuple). */
+export function methodRow(receiverKind: string, name: string): MethodRow | undefined {
+  const table = receiverKind === "arr" ? float64ArrayMethods : receiverKind === "tree" ? arrayMethods : undefined;
+  return table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
+/** The row of `libraryFunctions` a callee is, when it is that library function (not a user's own of that name). */
+export function libraryRole(core: Core, callee: ts.Expression): "sink" | "text" | "predicate" | undefined {
+  const { ts } = core;
+  const e = skipOuter(core, callee);
+  const lookup = (key: string) => (Object.prototype.hasOwnProperty.call(libraryFunctions, key) ? libraryFunctions[key] : undefined);
+  if (ts.isIdentifier(e)) return isAmbient(core, e) ? lookup(e.text) : undefined;
+  if (!ts.isPropertyAccessExpression(e)) return undefined;
+  if (ts.isIdentifier(e.expression) && isAmbient(core, e.expression)) {
+    const role = lookup(`${e.expression.text}.${e.name.text}`);
+    if (role) return role;
+  }
+  return kindOf(core, e.expression) === "num" ? lookup(`.${e.name.text}`) : undefined;
+}
+
+/** Declared only in declaration files (the default library, @types/node): a global, not the user's code. */
+function isAmbient(core: Core, id: ts.Identifier): boolean {
+  const decls = symbolOf(core, id)?.getDeclarations() ?? [];
+  return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
+}
