@@ -5,6 +5,7 @@ import { libraryRole, methodRow } from "../model/builtins";
 import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { inactiveMath } from "../model/rules";
 import { AccessPath, accessPath, overlaps } from "./paths";
+import type { DeferredCheck } from "../fence/fence";
 
 /** A variable whose storage an expression may share: all of it, or a part (`m[0]`, `p.w`, an element). */
 interface AliasSource {
@@ -20,6 +21,8 @@ export interface Spec {
   readonly activity: Activity;
   /** False when the function failed the fence: no analysis, no twin. */
   readonly ok: boolean;
+  /** The fence's checks that depend on activity (derive/twin.ts runs them). */
+  readonly deferred: readonly DeferredCheck[];
 }
 
 /** Where a call's specialisation comes from (analysis/specs.ts: the module's registry). */
@@ -153,7 +156,8 @@ export class Activity {
       if (kindOf(this.core, e) !== "num") return false;
       const op = e.operatorToken.kind;
       const K = ts.SyntaxKind;
-      return [K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken].includes(op)
+      // `a ?? b` is one of its operands (a number that may be missing, or its fallback).
+      return [K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.QuestionQuestionToken].includes(op)
         && (this.isActive(e.left) || this.isActive(e.right));
     }
     if (ts.isPrefixUnaryExpression(e)) {

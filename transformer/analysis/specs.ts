@@ -4,7 +4,7 @@ import { differentiable } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { Activity, Spec, SpecSource } from "./activity";
 import { Namer } from "../core/namer";
-import { fence } from "../fence/fence";
+import { fence, FenceResult } from "../fence/fence";
 
 export function fullMask(fn: FnInfo): boolean[] {
   return fn.params.map((p) => differentiable(p.kind));
@@ -17,7 +17,7 @@ export function fullMask(fn: FnInfo): boolean[] {
  */
 export class SpecRegistry implements SpecSource {
   private readonly specs = new Map<string, Spec>();
-  private readonly fenced = new Map<FnInfo["node"], boolean>();
+  private readonly fenced = new Map<FnInfo["node"], FenceResult>();
   /** Twin names per scope (the file, or a namespace declaration). */
   private readonly twinNames = new Map<ts.Node, Set<string>>();
 
@@ -27,12 +27,12 @@ export class SpecRegistry implements SpecSource {
     const key = `${fn.node.pos}:${mask.map((m) => (m ? 1 : 0)).join("")}`;
     let spec = this.specs.get(key);
     if (!spec) {
-      let ok = this.fenced.get(fn.node);
-      if (ok === undefined) {
-        ok = fence(this.core, fn);
-        this.fenced.set(fn.node, ok);
+      let fenced = this.fenced.get(fn.node);
+      if (fenced === undefined) {
+        fenced = fence(this.core, fn);
+        this.fenced.set(fn.node, fenced);
       }
-      spec = { fn, mask, name: this.nameTwin(fn, mask), activity: undefined!, ok };
+      spec = { fn, mask, name: this.nameTwin(fn, mask), activity: undefined!, ok: fenced.ok, deferred: fenced.deferred };
       (spec as { activity: Activity }).activity = new Activity(this.core, spec, this);
       this.specs.set(key, spec);
     }

@@ -29,6 +29,11 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     if (row?.lowered && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
       return lowerCallback(cx, call, callee.expression, name as "map" | "reduce", b, receiverKind === "arr");
     }
+    if (row?.lowered && (cx.isActive(callee.expression) || call.arguments.some((a) => cx.isActive(a)))) {
+      cx.report(call, "unsupportedSyntax", `This .${name}() call on differentiated data`, cx.spec.fn.name,
+        `Pass an inline arrow${name === "reduce" ? " and an initial value" : ""}: xs.${name}(${name === "reduce" ? "(acc, v) => f(acc, v), init" : "(v) => f(v)"}).`);
+      return { primal: call, tangent: null };
+    }
     if (row && (row.result === "index" || row.result === "predicate" || row.result === "text")) return visitInactive(cx, call, b, false);
     if (receiverKind === "arr") return arrayMethod(cx, call, callee, b);
     if (receiverKind === "tree" && name === "push") return pushCall(cx, call, callee, b);

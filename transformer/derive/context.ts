@@ -104,6 +104,12 @@ export class TwinContext {
     return id;
   }
 
+  /** Does this name carry a tangent here? */
+  hasTangent(id: ts.Identifier): boolean {
+    const s = symbolOf(this.core, id);
+    return s !== undefined && this.activity.isActiveSymbol(s);
+  }
+
   dotOfNode(id: ts.Identifier): ts.Identifier | undefined {
     const s = symbolOf(this.core, id);
     if (!s || !this.activity.isActiveSymbol(s)) return undefined;

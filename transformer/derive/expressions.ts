@@ -48,7 +48,7 @@ export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): D
 /** Does any variable read in `e` carry a tangent? (Then its visit may need twins or a diagnostic.) */
 export function containsActive(cx: TwinContext, e: ts.Node): boolean {
   const { ts } = cx;
-  if (ts.isIdentifier(e)) return cx.dotOfNode(e) !== undefined;
+  if (ts.isIdentifier(e)) return cx.hasTangent(e);
   return ts.forEachChild(e, (c) => (containsActive(cx, c) ? true : undefined)) ?? false;
 }
 
@@ -231,6 +231,7 @@ function operatorOf(cx: TwinContext, kind: ts.SyntaxKind): keyof typeof operator
 }
 
 function visitBinary(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): Dual {
+  if (e.operatorToken.kind === cx.ts.SyntaxKind.QuestionQuestionToken && cx.kind(e) === "num") return visitNullish(cx, e, b);
   const op = operatorOf(cx, e.operatorToken.kind);
   if (!op || cx.kind(e) !== "num") return visitInactive(cx, e, b);
   const operands = visitInOrder(cx, [e.left, e.right], b);
@@ -238,8 +239,28 @@ function visitBinary(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): 
   return applyRule(cx, operatorRules[op], operands, build, b, [e.left, e.right]);
 }
 
+// d(a ?? b) = a == null ? db : da (the operand taken; b is evaluated only when a is missing)
+function visitNullish(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): Dual {
+  const { f, ts } = cx;
+  let left = derive(cx, e.left, b);
+  if (!cx.isSimple(left.primal)) left = cx.hoist(left, b);
+  const fallback = new BlockBuilder();
+  const right = derive(cx, e.right, fallback);
+  if (fallback.statements.length > 0) {
+    cx.report(e.right, "activeInPosition", "The right operand of '??'", "Compute it in a statement before.");
+    return { primal: e, tangent: null };
+  }
+  const missing = f.createBinaryExpression(left.primal, ts.SyntaxKind.EqualsEqualsToken, f.createNull());
+  const primal = f.createBinaryExpression(left.primal, ts.SyntaxKind.QuestionQuestionToken, right.primal);
+  return { primal, tangent: cx.t.cond(missing, right.tangent, left.tangent) };
+}
+
 function visitPrefix(cx: TwinContext, e: ts.PrefixUnaryExpression, b: BlockBuilder): Dual {
   const K = cx.ts.SyntaxKind;
+  if ((e.operator === K.PlusToken || e.operator === K.MinusToken) && cx.activity.isDerivedText(e.operand)) {
+    cx.report(e, "textRoundTrip", e.operator === K.PlusToken ? "+" : "-", cx.spec.fn.name);
+    return { primal: e, tangent: null };
+  }
   if (e.operator !== K.MinusToken && e.operator !== K.PlusToken) return visitInactive(cx, e, b);
   const d = derive(cx, e.operand, b);
   const primal = cx.f.createPrefixUnaryExpression(e.operator, d.primal);
@@ -356,7 +377,10 @@ export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
       (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array"));
     const receiver = ts.isPropertyAccessExpression(callee) && containsActive(cx, callee.expression);
     if (!builtin && (receiver || e.arguments.some((a) => containsActive(cx, a)))) return true;
+    // Text made from differentiated values reaching a call: checked by the call visitor (TS97020).
+    if (e.arguments.some((a) => cx.activity.isDerivedText(a)) || (ts.isPropertyAccessExpression(callee) && cx.activity.isDerivedText(callee.expression))) return true;
   }
+  if (ts.isPrefixUnaryExpression(e) && cx.activity.isDerivedText(e.operand)) return true;
   if (ts.isBinaryExpression(e) && isLogical(cx, e) && containsActive(cx, e)) return true;
   if (ts.isNewExpression(e) && !isGlobal(cx.core, e.expression, "Float64Array") && (e.arguments ?? []).some((a) => containsActive(cx, a))) return true;
   if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;

@@ -3,6 +3,7 @@ import { Core } from "../core/context";
 import { differentiable } from "../model/types";
 import { tangentPattern, visitBody, visitStatements } from "./statements";
 import { deriveCall } from "./calls";
+import { containsActive } from "./expressions";
 import { BlockBuilder, ModuleServices, TwinContext } from "./context";
 import { Namer } from "../core/namer";
 import { Spec } from "../analysis/activity";
@@ -44,6 +45,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
       cx.report(p.node, "unsupportedSyntax", "A destructured parameter written with differentiated data while its tangent is null", fn.name, "Pass a tangent for it, or take the whole value.");
     }
   });
+  for (const check of spec.deferred) if (containsActive(cx, check.scope)) cx.report(check.node, check.id, ...check.args);
   const body = new BlockBuilder();
   visitBody(cx, fn.node.body!, body);
   if (cx.failed) return { declaration: undefined, calls: cx.requests };

@@ -4,13 +4,31 @@ import { kindOf as kindOfNode } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { isTsjvpJvp } from "../marks/marks";
 import { receiverWriters } from "../model/builtins";
+import { MessageId } from "../core/diagnostics";
 
 /**
  * Reject before you derive: one pass over a function that will be differentiated, reporting every
  * construct outside the supported subset with its exact position. Activity-dependent checks
  * (an active argument to a function without source, …) happen later, during generation.
  */
-export function fence(core: Core, fn: FnInfo): boolean {
+/**
+ * A construct that is fine where nothing is differentiated (`subCols[q++] = cols[k]` over integer
+ * index data) but that derive could not place if `scope` touched differentiated values: checked
+ * once activity is known (derive/twin.ts), for each specialisation.
+ */
+export interface DeferredCheck {
+  readonly node: ts.Node;
+  readonly id: MessageId;
+  readonly args: readonly string[];
+  readonly scope: ts.Node;
+}
+
+export interface FenceResult {
+  readonly ok: boolean;
+  readonly deferred: readonly DeferredCheck[];
+}
+
+export function fence(core: Core, fn: FnInfo): FenceResult {
   const { ts } = core;
   const before = core.diags.items.length;
   const node = fn.node;
@@ -29,8 +47,9 @@ export function fence(core: Core, fn: FnInfo): boolean {
       unsupported(core, p.initializer, "A default value computed from another parameter", fn, "Pass the value explicitly, or compute it in the body.");
     }
   }
-  if (node.body) new Fence(core, fn).visit(node.body);
-  return core.diags.items.length === before;
+  const walker = new Fence(core, fn);
+  if (node.body) walker.visit(node.body);
+  return { ok: core.diags.items.length === before, deferred: walker.deferred };
 }
 
 /** The first argument of `xs.map(…)` or `xs.reduce(…, init)`, which tsjvp lowers to a loop. */
@@ -64,6 +83,7 @@ function unsupported(core: Core, node: ts.Node, what: string, fn: FnInfo, instea
 
 class Fence {
   private readonly ts: typeof ts;
+  readonly deferred: DeferredCheck[] = [];
   constructor(private readonly core: Core, private readonly fn: FnInfo) {
     this.ts = core.ts;
   }
@@ -149,6 +169,13 @@ class Fence {
     this.callbacks.pop();
   }
 
+  /** Reported only if the statement around `node` touches differentiated values. */
+  private defer(node: ts.Node, id: MessageId, args: string[]): void {
+    let scope: ts.Node = node;
+    while (scope.parent && !this.ts.isStatement(scope.parent) && !this.ts.isFunctionLike(scope.parent)) scope = scope.parent;
+    this.deferred.push({ node, id, args, scope });
+  }
+
   private no(node: ts.Node, what: string, instead: string): void {
     unsupported(this.core, node, what, this.fn, instead);
   }
@@ -171,10 +198,10 @@ class Fence {
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.CommaToken) {
       // `for (…; …; i++, j--)` is fine; elsewhere the comma operator hides a statement.
-      if (!this.statementPosition(e)) return this.no(e, "The comma operator", "Write separate statements.");
+      if (!this.statementPosition(e)) return this.defer(e, "unsupportedSyntax", ["The comma operator", this.fn.name, "Write separate statements."]);
     }
     if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
-      if (!this.statementPosition(e)) this.core.diags.report(e, "sideEffectInExpression", "An assignment");
+      if (!this.statementPosition(e)) this.defer(e, "sideEffectInExpression", ["An assignment"]);
       this.writeTarget(e.left);
     }
   }
@@ -182,7 +209,7 @@ class Fence {
   private update(e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): void {
     const { ts } = this;
     if (e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken) return;
-    if (!this.statementPosition(e)) this.core.diags.report(e, "sideEffectInExpression", "'++' / '--'");
+    if (!this.statementPosition(e)) this.defer(e, "sideEffectInExpression", ["'++' / '--'"]);
     this.writeTarget(e.operand);
   }
 
