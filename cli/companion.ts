@@ -33,6 +33,9 @@ export function buildCompanion(tsi: typeof ts, program: ts.Program, context: ts.
   const result = differentiateFile(tsi, program, context, file);
   if (!result) return undefined;
   const { core, twins } = result;
+  // Twins inside namespaces reach their neighbours unqualified: a companion cannot hold them.
+  const namespaced = new Set(twins.twins.filter(({ spec }) => !spec.fn.inline && spec.fn.namespaces.length > 0).map(({ spec }) => spec.fn));
+  for (const fn of namespaced) core.diags.report(fn.anchor, "companionNamespace", fn.name);
   // Twins in the order of their primals in the module (a stable sort keeps each function's own order).
   const topLevel = twins.twins.filter(({ spec }) => !spec.fn.inline && tsi.isSourceFile(spec.fn.anchor.parent))
     .sort((a, b) => a.spec.fn.node.pos - b.spec.fn.node.pos);

@@ -227,3 +227,78 @@ describe("the tsjvp CLI", function () {
     expect(r.stderr).to.contain("src/state.ts(5,7): error TS97019: 'weights' is module state");
   });
 });
+
+/**
+ * Cross-module call sites through companions (`tsjvp emit`, run by tsx): the same numbers as the
+ * plugin's (fixtures/cross-module/call-sites), or an emit that fails with the plugin's diagnostic.
+ */
+describe("the tsjvp CLI across modules", function () {
+  this.timeout(120000);
+  const lib = `
+export interface Model { scale: number; offsets: Float64Array }
+/** @jvp */
+export function evaluate(m: Model, x: number): number {
+  let s = m.scale * x;
+  for (let i = 0; i < m.offsets.length; i++) s += m.offsets[i] * x;
+  return s;
+}
+/** @jvp */
+export function maybe(x: number | undefined): number {
+  return x === undefined ? 0 : x * x;
+}
+export interface Layer { w: Float64Array; b: number }
+/** @jvp */
+export function update(layer: Layer, lr: number): void {
+  layer.b = layer.b * (1 - lr);
+}
+`;
+  const main = `
+import "./jvp/index";
+import { jvp, type TangentIn } from "tsjvp";
+import { evaluate, maybe, update, type Layer, type Model } from "./lib";
+const model: Model = { scale: 2, offsets: Float64Array.of(1, 3) };
+const partial: TangentIn<Model> = { scale: 1, offsets: null };
+const out: number[] = [...jvp(evaluate, [model, 1.5], [partial, 0]), ...jvp(maybe, [3], [1])];
+for (const t of [0, null]) {
+  const l: Layer = { w: Float64Array.of(1), b: 3 };
+  const dl = { w: Float64Array.of(0), b: 1 };
+  jvp(update, [l, 0.5], [dl, t]);
+  out.push(l.b, dl.b);
+}
+console.log(JSON.stringify(out));
+`;
+  const project = (name: string, sources: Record<string, string>): string => {
+    const d = path.join(root, name);
+    fs.rmSync(d, { recursive: true, force: true });
+    const all = { ...sources, "tsconfig.json": files["tsconfig.json"] };
+    for (const [file, text] of Object.entries(all)) {
+      fs.mkdirSync(path.dirname(path.join(d, file)), { recursive: true });
+      fs.writeFileSync(path.join(d, file), text);
+    }
+    fs.mkdirSync(path.join(d, "node_modules"), { recursive: true });
+    fs.symlinkSync(repoRoot, path.join(d, "node_modules", "tsjvp"));
+    return d;
+  };
+
+  it("null inside a TangentIn variable, number | undefined, object out-parameters", () => {
+    const d = project("call-sites", { "src/lib.ts": lib, "src/main.ts": main });
+    expect(run(["emit", "--out-dir", "src/jvp"], d).code).to.equal(0);
+    const r = run([tsx, "src/main.ts"], d, "");
+    expect(r.stderr).to.equal("");
+    expect(JSON.parse(r.stdout)).to.deep.equal([9, 1.5, 9, 6, 1.5, 0.5, 1.5, 0.5]);
+  });
+
+  const failing: [string, Record<string, string>, RegExp][] = [
+    ["a user function named like an exported twin", { "src/lib.ts": "/** @jvp */\nexport function f(x: number): number { return x * x; }\nexport function f_jvp(a: number, b: number): [number, number] { return [a, b]; }\n" }, /lib\.ts\(2,1\): error TS97021/],
+    ["a tagged let function", { "src/lib.ts": "/** @jvp */\nexport let scale = (x: number): number => 2 * x;\n" }, /lib\.ts\(2,12\): error TS97022/],
+    ["tagged namespace members", { "src/lib.ts": "export namespace A {\n  /** @jvp */ export function f(x: number): number { return 2 * x; }\n}\n" }, /lib\.ts\(2,15\): error TS97023/],
+  ];
+  for (const [what, sources, message] of failing) {
+    it(`reports ${what} and exits 1`, () => {
+      const d = project(what.replace(/\W+/g, "-"), sources);
+      const r = run(["emit", "--out-dir", "src/jvp"], d);
+      expect(r.code).to.equal(1);
+      expect(r.stdout + r.stderr).to.match(message);
+    });
+  }
+});

@@ -61,7 +61,8 @@ export function compileProgram(source: string): Compiled {
     readFile: (f) => (f === fileName ? text : baseHost.readFile(f)),
     writeFile: () => undefined,
   };
-  const program = ts.createProgram([fileName], options, host, oldProgram);
+  // `// @unchecked`: the program is compiled with noUncheckedIndexedAccess.
+  const program = ts.createProgram([fileName], text.includes("// @unchecked") ? { ...options, noUncheckedIndexedAccess: true } : options, host, oldProgram);
   oldProgram = program;
   const diagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(program.getSourceFile(fileName))];
   let js = "";

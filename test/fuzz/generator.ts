@@ -13,8 +13,14 @@ import fc from "fast-check";
 interface Scope {
   nums: string[];
   arrays: string[];
+  /** Local number[] pytrees. */
+  lists: string[];
+  /** Locals of type number | null. */
+  nullables: string[];
   counters: string[];
   helpers: string[];
+  /** How this function names a helper: `h0`, or `NS.h0` from outside the namespace. */
+  helperRef: (name: string) => string;
   fresh: { n: number };
   depthLeft: number;
 }
@@ -22,14 +28,25 @@ interface Scope {
 const literal = fc.constantFrom("0.5", "1.5", "2", "-0.75", "3", "0.25");
 const index = (s: Scope) => fc.oneof(fc.constantFrom("0", "1", "2"), ...(s.counters.length ? [fc.constantFrom(...s.counters).map((c) => `${c} % 3`)] : []));
 
+// Element reads carry `!`, so that every program also compiles under noUncheckedIndexedAccess.
 function leaf(s: Scope): fc.Arbitrary<string> {
-  const options: fc.Arbitrary<string>[] = [fc.constantFrom(...s.nums), literal, fc.tuple(fc.constantFrom(...s.arrays), index(s)).map(([a, i]) => `${a}[${i}]`)];
+  const options: fc.Arbitrary<string>[] = [fc.constantFrom(...s.nums), literal, fc.tuple(fc.constantFrom(...s.arrays), index(s)).map(([a, i]) => `${a}[${i}]!`)];
   if (s.counters.length) options.push(fc.constantFrom(...s.counters));
   options.push(fc.constantFrom(...s.arrays).map((a) => `${a}.length`));
-  // Callbacks over Float64Arrays (lowered to loops by tsjvp); the arrow captures the scope.
+  // Callbacks over Float64Arrays (lowered to loops by tsjvp); the arrow captures the scope and
+  // uses every parameter (element, index, the array itself).
   const captured = fc.constantFrom(...s.nums);
   options.push(fc.tuple(fc.constantFrom(...s.arrays), captured).map(([a, n]) => `${a}.reduce((acc, v) => acc + v * ${n}, 0)`));
-  options.push(fc.tuple(fc.constantFrom(...s.arrays), captured, fc.constantFrom("0", "1", "2")).map(([a, n, i]) => `${a}.map((v, j) => Math.sin(v * ${n}) + j)[${i}]`));
+  options.push(fc.tuple(fc.constantFrom(...s.arrays), captured, fc.constantFrom("0", "1", "2")).map(([a, n, i]) => `${a}.map((v, j) => Math.sin(v * ${n}) + j)[${i}]!`));
+  options.push(fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom("0", "1", "2")).map(([a, i]) => `${a}.map((v, j, arr) => v * arr[(j + 1) % 3]!)[${i}]!`));
+  options.push(fc.constantFrom(...s.arrays).map((a) => `${a}.reduce((acc, v, j, arr) => acc + v * arr[j]!, 0)`));
+  // A read past the end falls back (`??`); a number | null narrowed; number[] lists and their lengths.
+  options.push(fc.tuple(fc.constantFrom(...s.arrays), index(s), captured).map(([a, i, n]) => `(${a}[${i} + 3] ?? ${n})`));
+  if (s.nullables.length) options.push(fc.constantFrom(...s.nullables).map((u) => `(${u} === null ? 0.5 : ${u})`));
+  if (s.lists.length) {
+    options.push(fc.tuple(fc.constantFrom(...s.lists), index(s)).map(([l, i]) => `${l}[${i}]!`));
+    options.push(fc.constantFrom(...s.lists).map((l) => `${l}.length`));
+  }
   return fc.oneof(...options);
 }
 
@@ -58,8 +75,8 @@ function expr(s: Scope, allowCalls = true): fc.Arbitrary<string> {
     fc.tuple(condition(inner), sub, sub).map(([c, e, f]) => `(${c} ? ${e} : ${f})`),
   ];
   if (allowCalls && s.helpers.length) {
-    options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(inner))
-      .map(([h, e, f, a, b, p]) => `${h}(${e}, ${f}, ${a}, ${b}, ${p})`));
+    options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(inner), fc.option(sub, { nil: undefined }))
+      .map(([h, e, f, a, b, p, k]) => `${s.helperRef(h)}(${e}, ${f}, ${a}, ${b}, ${p}${k === undefined ? "" : `, ${k}`})`));
   }
   return fc.oneof({ depthSize: "small" }, ...options);
 }
@@ -72,7 +89,8 @@ function pytree(s: Scope): fc.Arbitrary<string> {
 /** Conditions hold no calls: a loop condition cannot run a twin (a diagnostic by design). */
 function condition(s: Scope): fc.Arbitrary<string> {
   const e = expr({ ...s, depthLeft: Math.min(s.depthLeft, 1) }, false);
-  const cmp = fc.tuple(e, fc.constantFrom("<", ">", "<=", ">="), e).map(([a, op, b]) => `${a} ${op} ${b}`);
+  // `a < (b > c)` can parse as type arguments (`a<…>(…)`): comparisons are written with > and >= only.
+  const cmp = fc.tuple(e, fc.constantFrom(">", ">="), e, fc.boolean()).map(([a, op, b, swap]) => (swap ? `${b} ${op} ${a}` : `${a} ${op} ${b}`));
   return fc.oneof(cmp, fc.tuple(cmp, fc.constantFrom("&&", "||"), cmp).map(([a, op, b]) => `(${a} ${op} ${b})`));
 }
 
@@ -82,17 +100,23 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     fc.tuple(fc.constantFrom(...s.nums.filter((n) => n !== "x" && n !== "y").concat(["x", "y"])), fc.constantFrom("=", "+=", "-=", "*="), e)
       .map(([v, op, x]) => [`${v} ${op} ${x};`]),
     fc.tuple(fc.constantFrom(...s.nums), e).map(([v, x]) => [`${v} /= 1 + (${x}) * (${x});`]),
-    fc.tuple(fc.constantFrom(...s.arrays), index(s), fc.constantFrom("=", "+=", "-=", "*="), e).map(([a, i, op, x]) => [`${a}[${i}] ${op} ${x};`]),
+    fc.tuple(fc.constantFrom(...s.arrays), index(s), fc.constantFrom("=", "+=", "-=", "*="), e).map(([a, i, op, x]) => [`${a}[${i}]${op === "=" ? "" : "!"} ${op} ${x};`]),
+    // The accumulator of reduce is its initial value: written through, read afterwards.
+    fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), fc.constantFrom(...s.nums))
+      .map(([a, w, n]) => [`${a}.reduce((acc, v) => {`, `  acc[0]! += v * ${n};`, `  return acc;`, `}, ${w});`]),
     fc.tuple(fc.constantFrom(...s.arrays), e).map(([a, x]) => [`${a}.fill(${x});`]),
     fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays)).map(([a, b]) => [`${a}.set(${b}.slice(0, 3));`]),
     fc.tuple(condition(s), e).map(([c, x]) => [`if (${c}) return ${x};`]),
   ];
+  if (s.lists.length) {
+    options.push(fc.tuple(fc.constantFrom(...s.lists), index(s), fc.constantFrom("=", "+=", "*="), e).map(([l, i, op, x]) => [`${l}[${i}]${op === "=" ? "" : "!"} ${op} ${x};`]));
+  }
   if (s.helpers.length) {
     options.push(fc.tuple(fc.constantFrom(...s.helpers), e, e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(s))
-      .map(([h, x, y, a, b, p]) => [`${h}(${x}, ${y}, ${a}, ${b}, ${p});`]));
+      .map(([h, x, y, a, b, p]) => [`${s.helperRef(h)}(${x}, ${y}, ${a}, ${b}, ${p});`]));
     // A pytree built with shorthand fields: `{ s, v }` reads the variables s and v.
     options.push(fc.tuple(fc.constantFrom(...s.helpers), e, fc.constantFrom(...s.arrays), e)
-      .map(([h, x, a, y]) => ["{", `  const s = ${x};`, `  const v = ${a};`, `  ${s.nums[0]} += ${h}(${y}, s, a, out, { s, v });`, "}"]));
+      .map(([h, x, a, y]) => ["{", `  const s = ${x};`, `  const v = ${a};`, `  ${s.nums[0]} += ${s.helperRef(h)}(${y}, s, a, out, { s, v });`, "}"]));
   }
   if (depth > 0) {
     const body = block(s, depth - 1, 3);
@@ -110,6 +134,28 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     const whileScope: Scope = { ...s, counters: [...s.counters, k] };
     options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), block(whileScope, depth - 1, 2))
       .map(([n, b]) => [`let ${k} = 0;`, `while (${k} < ${n}) {`, `  ${k}++;`, ...indent(b), `}`]));
+    // A labelled loop left from an inner loop.
+    const label = `outer${s.fresh.n++}`;
+    const inner = `j${s.fresh.n++}`;
+    const nestedScope: Scope = { ...loopScope, counters: [...loopScope.counters, inner] };
+    options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), condition(nestedScope), fc.constantFrom("break", "continue"), block(nestedScope, depth - 1, 2))
+      .map(([n, exit, kind, b]) => [
+        `${label}: for (let ${counter} = 0; ${counter} < ${n}; ${counter}++) {`,
+        `  for (let ${inner} = 0; ${inner} < 2; ${inner}++) {`,
+        `    if (${exit}) ${kind} ${label};`,
+        ...indent(indent(b)),
+        `  }`,
+        `}`,
+      ]));
+    // for…of: a new element variable, an existing one, and an iterable the body rebinds.
+    const element = `e${s.fresh.n++}`;
+    const ofScope: Scope = { ...s, nums: [...s.nums, element] };
+    const ofBody = block(ofScope, depth - 1, 2);
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`for (let ${element} of ${a}) {`, ...indent(b), `}`]));
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`let ${element} = 0;`, `for (${element} of ${a}) {`, ...indent(b), `}`]));
+    const current = `cur${s.fresh.n++}`;
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), ofBody).map(([a, other, b]) => [
+      `let ${current}: Float64Array = ${a};`, `for (let ${element} of ${current}) {`, ...indent(b), `  ${current} = ${other};`, `}`]));
   }
   return fc.oneof({ depthSize: "small" }, ...options);
 }
@@ -120,13 +166,32 @@ function indent(lines: string[]): string[] {
 
 /** Statements that may declare locals (numbers and arrays, views and aliases) before using them. */
 function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
-  return fc.array(fc.constantFrom("num", "array", "stmt", "stmt"), { minLength: 1, maxLength: max }).chain((kinds) => {
-    let arb: fc.Arbitrary<{ lines: string[]; scope: Scope }> = fc.constant({ lines: [], scope: { ...s, nums: [...s.nums], arrays: [...s.arrays] } });
+  return fc.array(fc.constantFrom("num", "array", "stmt", "stmt", "list", "rows", "nullable"), { minLength: 1, maxLength: max }).chain((kinds) => {
+    let arb: fc.Arbitrary<{ lines: string[]; scope: Scope }> = fc.constant({ lines: [], scope: { ...s, nums: [...s.nums], arrays: [...s.arrays], lists: [...s.lists], nullables: [...s.nullables] } });
     for (const kind of kinds) {
       arb = arb.chain(({ lines, scope }) => {
         if (kind === "num") {
           const name = `v${scope.fresh.n++}`;
           return expr(scope).map((e) => ({ lines: [...lines, `let ${name} = ${e};`], scope: { ...scope, nums: [...scope.nums, name] } }));
+        }
+        if (kind === "list") {
+          const name = `ns${scope.fresh.n++}`;
+          return fc.tuple(expr(scope), expr(scope)).map(([p, q]) => ({ lines: [...lines, `const ${name}: number[] = [${p}, ${q}, 1];`], scope: { ...scope, lists: [...scope.lists, name] } }));
+        }
+        if (kind === "rows") {
+          // Rows of a tuple of Float64Arrays, and an alias of one row: part aliases.
+          const name = `m${scope.fresh.n++}`;
+          const row = `r${scope.fresh.n++}`;
+          return fc.constantFrom(...scope.arrays).map((a) => ({
+            lines: [...lines, `const ${name}: [Float64Array, Float64Array] = [new Float64Array(3), ${a}.slice()];`, `const ${row} = ${name}[1];`],
+            scope: { ...scope, arrays: [...scope.arrays, `${name}[0]`, `${name}[1]`, row] },
+          }));
+        }
+        if (kind === "nullable") {
+          const name = `u${scope.fresh.n++}`;
+          return fc.tuple(condition(scope), expr(scope)).map(([c, e]) => ({
+            lines: [...lines, `const ${name} = ${c} ? ${e} : null;`], scope: { ...scope, nullables: [...scope.nullables, name] },
+          }));
         }
         if (kind === "array") {
           const name = `w${scope.fresh.n++}`;
@@ -147,21 +212,36 @@ function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
   });
 }
 
-function fn(name: string, helpers: string[]): fc.Arbitrary<string> {
-  const scope: Scope = { nums: ["x", "y", "p.s"], arrays: ["a", "out", "p.v"], counters: [], helpers, fresh: { n: 0 }, depthLeft: 2 };
+/** Helpers take a sixth parameter with a default (`k = 1.5`), which callers may leave out. */
+function fn(name: string, helpers: string[], helperRef: (h: string) => string, exported = false): fc.Arbitrary<string> {
+  const isHelper = name !== "main";
+  const scope: Scope = {
+    nums: ["x", "y", "p.s", ...(isHelper ? ["k"] : [])], arrays: ["a", "out", "p.v"], lists: [], nullables: [], counters: [], helpers, helperRef,
+    fresh: { n: 0 }, depthLeft: 2,
+  };
   return fc.tuple(block(scope, 2, 5), expr(scope)).map(([body, result]) => [
-    `function ${name}(x: number, y: number, a: Float64Array, out: Float64Array, p: P): number {`,
+    `${exported ? "export " : ""}function ${name}(x: number, y: number, a: Float64Array, out: Float64Array, p: P${isHelper ? ", k = 1.5" : ""}): number {`,
     ...indent(body),
     `  return ${result};`,
     `}`,
   ].join("\n"));
 }
 
-/** A module of 1 to 3 functions; `main` may call the helpers declared before it. */
-export const programArbitrary: fc.Arbitrary<string> = fc.integer({ min: 0, max: 2 }).chain((count) => {
+/**
+ * A module of 1 to 3 functions; `main` may call the helpers declared before it. The helpers may sit
+ * in a namespace (`NS.h0` from main), and the module may be compiled with noUncheckedIndexedAccess
+ * (the first line says `// @unchecked`).
+ */
+export const programArbitrary: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.boolean()).chain(([count, inNamespace, unchecked]) => {
   const names = Array.from({ length: count }, (_, i) => `h${i}`);
-  const parts = names.map((n, i) => fn(n, names.slice(0, i)));
-  return fc.tuple(...parts, fn("main", names)).map((fns) => ["interface P {\n  s: number;\n  v: Float64Array;\n}", ...fns].join("\n\n"));
+  const outside = (h: string) => (inNamespace ? `NS.${h}` : h);
+  const parts = names.map((n, i) => fn(n, names.slice(0, i), (h) => h, inNamespace));
+  return fc.tuple(fc.tuple(...parts), fn("main", names, outside)).map(([helpers, main]) => [
+    ...(unchecked ? ["// @unchecked"] : []),
+    "interface P {\n  s: number;\n  v: Float64Array;\n}",
+    ...(inNamespace && helpers.length ? [["namespace NS {", ...indent(helpers.join("\n\n").split("\n")), "}"].join("\n")] : helpers),
+    main,
+  ].join("\n\n"));
 });
 
 /** Inputs and tangents; `null` tangents on some parameters select specialised twins. */

@@ -18,7 +18,7 @@ export class DArray {
   constructor(readonly v: Float64Array, readonly d: Float64Array) {}
 }
 
-export type Value = D | DArray | boolean | string | undefined | Value[] | { [key: string]: Value };
+export type Value = D | DArray | boolean | string | undefined | null | Value[] | { [key: string]: Value };
 
 type Completion = { type: "normal" } | { type: "return"; value: Value } | { type: "break" | "continue"; label?: string };
 const normal: Completion = { type: "normal" };
@@ -124,14 +124,22 @@ export class Oracle {
 
   constructor(source: string) {
     const file = ts.createSourceFile("program.ts", source, ts.ScriptTarget.ES2022, true);
-    for (const s of file.statements) if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
+    // Functions at top level and in namespaces (the generator's names are unique).
+    const collect = (statements: readonly ts.Statement[]): void => {
+      for (const s of statements) {
+        if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
+        if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) collect(s.body.statements);
+      }
+    };
+    collect(file.statements);
   }
 
   call(name: string, args: Value[]): Value {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`oracle: no function ${name}`);
     const scope = new Scope();
-    fn.parameters.forEach((p, i) => scope.declare((p.name as ts.Identifier).text, args[i]));
+    // A left-out parameter takes its default, evaluated in the function's scope.
+    fn.parameters.forEach((p, i) => scope.declare((p.name as ts.Identifier).text, args[i] === undefined && p.initializer ? this.expr(p.initializer, scope) : args[i]));
     const done = this.block(fn.body!.statements, scope);
     return done.type === "return" ? done.value : undefined;
   }
@@ -164,6 +172,7 @@ export class Oracle {
       return done.type === "break" && done.label === s.label.text ? normal : done;
     }
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.loop(s, scope, label);
+    if (ts.isForOfStatement(s)) return this.forOf(s, scope, label);
     throw new Error(`oracle: statement ${ts.SyntaxKind[s.kind]}`);
   }
 
@@ -187,6 +196,25 @@ export class Oracle {
     }
   }
 
+  /** for (const v of xs) / for (v of xs): iterates the object it started with, reading it live. */
+  private forOf(s: ts.ForOfStatement, parent: Scope, label?: string): Completion {
+    const target = this.expr(s.expression, parent);
+    const length = () => (target instanceof DArray ? target.v.length : (target as Value[]).length);
+    for (let i = 0; i < length(); i++) {
+      const scope = new Scope(parent);
+      const item = this.element(target, c(i));
+      if (ts.isVariableDeclarationList(s.initializer)) scope.declare((s.initializer.declarations[0].name as ts.Identifier).text, item);
+      else this.assign(s.initializer, item, scope);
+      const done = this.statement(s.statement, scope);
+      if (done.type === "return") return done;
+      if (done.type === "break" && (!done.label || done.label === label)) return normal;
+      if (done.type === "break") return done;
+      if (done.type === "continue" && done.label && done.label !== label) return done;
+      if (++this.steps > 2_000_000) throw new Error("oracle: too many steps");
+    }
+    return normal;
+  }
+
   private truthy(v: Value): boolean {
     return v instanceof D ? v.v !== 0 && !Number.isNaN(v.v) : Boolean(v);
   }
@@ -203,6 +231,7 @@ export class Oracle {
     if (ts.isStringLiteral(e)) return e.text;
     if (e.kind === K.TrueKeyword) return true;
     if (e.kind === K.FalseKeyword) return false;
+    if (e.kind === K.NullKeyword) return null;
     if (ts.isIdentifier(e)) return scope.cell(e.text).value;
     if (ts.isPrefixUnaryExpression(e)) return this.prefix(e, scope);
     if (ts.isPostfixUnaryExpression(e)) return this.update(e.operand, e.operator === K.PlusPlusToken ? 1 : -1, scope, true);
@@ -258,11 +287,15 @@ export class Oracle {
     }
     if (op === K.AmpersandAmpersandToken) return this.truthy(this.expr(e.left, scope)) ? this.expr(e.right, scope) : false;
     if (op === K.BarBarToken) return this.truthy(this.expr(e.left, scope)) ? true : this.expr(e.right, scope);
+    if (op === K.QuestionQuestionToken) {
+      const left = this.expr(e.left, scope);
+      return left === null || left === undefined ? this.expr(e.right, scope) : left;
+    }
     return binary(op, this.expr(e.left, scope), this.expr(e.right, scope));
   }
 
   private assign(target: ts.Expression, v: Value, scope: Scope): void {
-    if (ts.isParenthesizedExpression(target)) return this.assign(target.expression, v, scope);
+    if (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target)) return this.assign(target.expression, v, scope);
     if (ts.isIdentifier(target)) return void (scope.cell(target.text).value = v);
     if (ts.isElementAccessExpression(target)) {
       const container = this.expr(target.expression, scope);
@@ -296,6 +329,7 @@ export class Oracle {
   private callExpr(e: ts.CallExpression, scope: Scope): Value {
     const callee = e.expression;
     const args = () => e.arguments.map((a) => this.expr(a, scope));
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "NS") return this.call(callee.name.text, args());
     if (ts.isPropertyAccessExpression(callee)) {
       const name = callee.name.text;
       if (ts.isIdentifier(callee.expression) && callee.expression.text === "Math") return mathCall(name, args().map(num));
@@ -311,12 +345,15 @@ export class Oracle {
       if (target instanceof DArray) return this.arrayMethod(target, name, args());
     }
     if (ts.isIdentifier(callee)) return this.call(callee.text, args());
+    if (ts.isPropertyAccessExpression(callee) && this.functions.has(callee.name.text)) return this.call(callee.name.text, args());
     throw new Error(`oracle: call ${callee.getText()}`);
   }
 
   /** xs.map(f) and xs.reduce(f, init) with an arrow: the arrow sees the enclosing scope. */
   private callback(target: Value, name: string, fn: ts.ArrowFunction | ts.FunctionExpression, init: Value, scope: Scope): Value {
-    const items: Value[] = target instanceof DArray ? Array.from(target.v, (v, i) => new D(v, target.d[i])) : (target as Value[]);
+    // Elements are read live, as the built-ins do (a callback may write the array it walks).
+    const length = target instanceof DArray ? target.v.length : (target as Value[]).length;
+    const item = (i: number) => this.element(target, c(i));
     const call = (args: Value[]): Value => {
       const inner = new Scope(scope);
       fn.parameters.forEach((p, i) => inner.declare((p.name as ts.Identifier).text, args[i]));
@@ -324,8 +361,13 @@ export class Oracle {
       const done = this.block(fn.body.statements, inner);
       return done.type === "return" ? done.value : undefined;
     };
-    if (name === "reduce") return items.reduce<Value>((acc, v, i) => call([acc, v, c(i)]), init);
-    const out = items.map((v, i) => call([v, c(i)]));
+    if (name === "reduce") {
+      let acc = init;
+      for (let i = 0; i < length; i++) acc = call([acc, item(i), c(i), target]);
+      return acc;
+    }
+    const out: Value[] = [];
+    for (let i = 0; i < length; i++) out.push(call([item(i), c(i), target]));
     return target instanceof DArray ? new DArray(Float64Array.from(out, (x) => num(x).v), Float64Array.from(out, (x) => num(x).d)) : out;
   }
 

@@ -140,6 +140,28 @@ export class Activity {
   isActive(expr: ts.Expression): boolean {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
+    // Cheap cases first: a variable is active only if marked (kinds `none` never are); literals never.
+    if (ts.isIdentifier(e)) {
+      const path = accessPath(this.core, e);
+      return path !== undefined && this.isActivePath(path);
+    }
+    if (ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return false;
+    // Structure before types (a type is a costly question): operators and literals are active
+    // when their parts are; only then does the kind say whether the result is a number.
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      const K = ts.SyntaxKind;
+      // `a ?? b` is one of its operands (a number that may be missing, or its fallback).
+      if (![K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.QuestionQuestionToken].includes(op)) return false;
+      return (this.isActive(e.left) || this.isActive(e.right)) && kindOf(this.core, e) === "num";
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      const op = e.operator;
+      return (op === ts.SyntaxKind.MinusToken || op === ts.SyntaxKind.PlusToken) && this.isActive(e.operand);
+    }
+    if (ts.isConditionalExpression(e)) return this.isActive(e.whenTrue) || this.isActive(e.whenFalse);
+    if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(ts.isSpreadElement(el) ? el.expression : el));
+    if (ts.isObjectLiteralExpression(e)) return e.properties.some((p) => this.isActiveProperty(p));
     // Values of type `other` are followed like any other: what reaches one is reported by derive.
     const kind = kindOf(this.core, e);
     if (kind === "none") return false;
@@ -148,22 +170,7 @@ export class Activity {
     if (ts.isPropertyAccessExpression(e) && (kindOf(this.core, e.expression) !== "tree" || this.isCollection(e.expression))) return false;
     const path = accessPath(this.core, e);
     if (path) return this.isActivePath(path);
-    if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(ts.isSpreadElement(el) ? el.expression : el));
-    if (ts.isObjectLiteralExpression(e)) return e.properties.some((p) => this.isActiveProperty(p));
-    if (ts.isConditionalExpression(e)) return this.isActive(e.whenTrue) || this.isActive(e.whenFalse);
     if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) return this.isActive(e.expression);
-    if (ts.isBinaryExpression(e)) {
-      if (kindOf(this.core, e) !== "num") return false;
-      const op = e.operatorToken.kind;
-      const K = ts.SyntaxKind;
-      // `a ?? b` is one of its operands (a number that may be missing, or its fallback).
-      return [K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.QuestionQuestionToken].includes(op)
-        && (this.isActive(e.left) || this.isActive(e.right));
-    }
-    if (ts.isPrefixUnaryExpression(e)) {
-      const op = e.operator;
-      return (op === ts.SyntaxKind.MinusToken || op === ts.SyntaxKind.PlusToken) && this.isActive(e.operand);
-    }
     if (ts.isCallExpression(e)) return this.isActiveCall(e);
     if (ts.isNewExpression(e)) {
       return isGlobal(this.core, e.expression, "Float64Array") && (e.arguments ?? []).some((a) => kindOf(this.core, a) !== "num" && this.isActive(a));
@@ -205,6 +212,14 @@ export class Activity {
     return kindOf(this.core, call) !== "none" && (anyArg() || (ts.isPropertyAccessExpression(callee) && this.isActive(callee.expression)));
   }
 
+  private mentionsActiveOrText(n: ts.Node): boolean {
+    if (this.core.ts.isIdentifier(n)) {
+      const s = symbolOf(this.core, n);
+      return s !== undefined && (this.text.has(s) || this.isActiveSymbol(s));
+    }
+    return this.core.ts.forEachChild(n, (c) => (this.mentionsActiveOrText(c) ? true : undefined)) ?? false;
+  }
+
   private isCollection(e: ts.Expression): boolean {
     return isIndexedCollection(this.core, this.core.checker.getTypeAtLocation(e));
   }
@@ -216,7 +231,9 @@ export class Activity {
   isDerivedText(expr: ts.Expression): boolean {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
-    if (ts.isFunctionLike(e) || !isTextType(this.core, this.core.checker.getTypeAtLocation(e))) return false;
+    // Cheap first: text made from differentiated values names an active variable or a text variable.
+    if (ts.isFunctionLike(e) || !this.mentionsActiveOrText(e)) return false;
+    if (!isTextType(this.core, this.core.checker.getTypeAtLocation(e))) return false;
     if (ts.isIdentifier(e)) {
       const s = symbolOf(this.core, e);
       return s !== undefined && this.text.has(s);

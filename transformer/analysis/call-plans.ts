@@ -97,10 +97,24 @@ function literalArgs(core: Core, primals: ts.Expression | undefined, tangents: t
   const type = (e: ts.Expression) => core.checker.getTypeAtLocation(e);
   // A tangent that may hold null where the twin expects numbers gets zeros filled in at run time:
   // in place when its primal is a plain name, else through the run-time helper.
-  const fill = t.elements.map((e, i) => i < p.elements.length && !isNull(core, e) && needsFill(core, type(e), type(p.elements[i])));
+  const fill = t.elements.map((e, i) => i < p.elements.length && !isNull(core, e) && !isComplete(core, e) && needsFill(core, type(e), type(p.elements[i])));
   const inPlace = fill.every((f, i) => !f || ts.isIdentifier(skipOuter(core, p.elements[i])));
   const direct = inPlace && all.every((e) => !hasSideEffects(core, e)) && p.elements.length === t.elements.length;
   return { primals: p.elements, tangents: t.elements, direct, fill };
+}
+
+/** A tangent written out in full (numbers, new Float64Arrays, literals of them): no type question needed. */
+function isComplete(core: Core, e: ts.Expression): boolean {
+  const { ts } = core;
+  const t = skipOuter(core, e);
+  if (ts.isNumericLiteral(t) || (ts.isPrefixUnaryExpression(t) && ts.isNumericLiteral(t.operand))) return true;
+  if (ts.isNewExpression(t) || ts.isCallExpression(t)) {
+    const callee = ts.isCallExpression(t) && ts.isPropertyAccessExpression(t.expression) ? t.expression.expression : t.expression;
+    return ts.isIdentifier(callee) && callee.text === "Float64Array";
+  }
+  if (ts.isArrayLiteralExpression(t)) return t.elements.every((el) => !ts.isSpreadElement(el) && isComplete(core, el));
+  if (ts.isObjectLiteralExpression(t)) return t.properties.every((p) => ts.isPropertyAssignment(p) && isComplete(core, p.initializer));
+  return false;
 }
 
 /** May `tangent` (a TangentIn of `primal`) be null or undefined at a differentiable leaf? */

@@ -26,13 +26,20 @@ export function skipOuter(core: Core, e: ts.Expression): ts.Expression {
 
 /** The symbol an identifier refers to (the local, for an import alias). */
 export function symbolOf(core: Core, node: ts.Node): ts.Symbol | undefined {
+  let symbols = symbolCache.get(core.checker);
+  if (!symbols) symbolCache.set(core.checker, (symbols = new WeakMap()));
+  if (symbols.has(node)) return symbols.get(node);
   // In `{ pos, vel }` the name is both a property and a read of the variable: the variable counts.
   const parent = node.parent;
-  if (parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node) {
-    return core.checker.getShorthandAssignmentValueSymbol(parent);
-  }
-  return core.checker.getSymbolAtLocation(node);
+  const symbol = parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node
+    ? core.checker.getShorthandAssignmentValueSymbol(parent)
+    : core.checker.getSymbolAtLocation(node);
+  symbols.set(node, symbol);
+  return symbol;
 }
+
+// Asked for the same names many times (activity runs to a fixpoint); per checker, like kinds.
+const symbolCache = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, ts.Symbol | undefined>>();
 
 /** True when `id` names a global of the default library (`Math`, `Float64Array`), not a user's own. */
 export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {

@@ -5,12 +5,13 @@ import type * as ts from "typescript";
  * every identifier of the source file, so a generated name never shadows a user's.
  */
 export class Namer {
-  private readonly used: Set<string>;
+  private readonly used = new Set<string>();
 
-  /** `userNames`: the identifiers the user wrote (generated names never shadow them). */
-  constructor(private readonly userNames: ReadonlySet<string>, used: Iterable<string> = userNames) {
-    this.used = new Set(used);
-  }
+  /**
+   * `userNames`: the identifiers the user wrote (generated names never shadow them). A forked
+   * namer (one twin's locals) also avoids every name its parent has given, now or later.
+   */
+  constructor(private readonly userNames: ReadonlySet<string>, private readonly parent?: Namer) {}
 
   isUserName(name: string): boolean {
     return this.userNames.has(name);
@@ -21,15 +22,19 @@ export class Namer {
     this.used.add(name);
   }
 
+  private taken(name: string): boolean {
+    return this.used.has(name) || (this.parent ? this.parent.taken(name) : this.userNames.has(name));
+  }
+
   unique(base: string): string {
     let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}_${i}`;
+    for (let i = 2; this.taken(name); i++) name = `${base}_${i}`;
     this.used.add(name);
     return name;
   }
 
   fork(): Namer {
-    return new Namer(this.userNames, this.used);
+    return new Namer(this.userNames, this);
   }
 }
 

@@ -90,9 +90,17 @@ export class TwinContext {
     return kindOf(this.core, node);
   }
 
+  /** Activity has converged before derive runs: each expression's answer is computed once. */
   isActive(e: ts.Expression): boolean {
-    return this.activity.isActive(e);
+    let active = this.activeCache.get(e);
+    if (active === undefined) {
+      active = this.activity.isActive(e);
+      this.activeCache.set(e, active);
+    }
+    return active;
   }
+
+  private readonly activeCache = new Map<ts.Node, boolean>();
 
   /** The tangent variable of an active variable: `<name>_dot`. */
   dotOf(symbol: ts.Symbol): ts.Identifier {

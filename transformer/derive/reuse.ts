@@ -9,9 +9,9 @@ import type * as ts from "typescript";
  * hoist and its uses there: the tangent step writes `_dot` variables, the primal step comes last.
  */
 export function reuseHeldMathCalls(tsi: typeof ts, context: ts.TransformationContext, statements: ts.Statement[], from: number): void {
-  const printer = tsi.createPrinter({ removeComments: true });
-  const text = (n: ts.Node) => printer.printNode(tsi.EmitHint.Expression, n, undefined as unknown as ts.SourceFile);
   const held = new Map<string, ts.Identifier>();
+  if (!statements.slice(from).some((s) => tsi.isVariableStatement(s))) return;
+  const text = (n: ts.Node) => keyOf(tsi, n);
   const isMathCall = (n: ts.Node): n is ts.CallExpression =>
     tsi.isCallExpression(n) && tsi.isPropertyAccessExpression(n.expression) && tsi.isIdentifier(n.expression.expression) && n.expression.expression.text === "Math";
   for (let i = from; i < statements.length; i++) {
@@ -19,7 +19,8 @@ export function reuseHeldMathCalls(tsi: typeof ts, context: ts.TransformationCon
     if (held.size > 0 && (tsi.isVariableStatement(s) || tsi.isExpressionStatement(s) || tsi.isReturnStatement(s))) {
       const replace = (n: ts.Node): ts.Node => {
         if (isMathCall(n)) {
-          const hit = held.get(text(n));
+          const key = text(n);
+          const hit = key === undefined ? undefined : held.get(key);
           if (hit) return hit;
         }
         return tsi.visitEachChild(n, replace, context);
@@ -28,7 +29,25 @@ export function reuseHeldMathCalls(tsi: typeof ts, context: ts.TransformationCon
     }
     const d = tsi.isVariableStatement(s) && s.declarationList.declarations.length === 1 ? s.declarationList.declarations[0] : undefined;
     if (d && tsi.isIdentifier(d.name) && d.name.pos < 0 && d.initializer && isMathCall(d.initializer)) {
-      held.set(text(d.initializer), d.name);
+      const key = text(d.initializer);
+      if (key !== undefined) held.set(key, d.name);
     }
   }
+}
+
+/** A structural key for reads, literals, arithmetic and calls (undefined for anything else: never reused). */
+function keyOf(tsi: typeof ts, n: ts.Node): string | undefined {
+  if (tsi.isIdentifier(n)) return n.text;
+  if (tsi.isNumericLiteral(n) || tsi.isStringLiteral(n)) return `#${n.text}`;
+  if (tsi.isParenthesizedExpression(n)) return keyOf(tsi, n.expression);
+  const parts = (...xs: (ts.Node | string)[]): string | undefined => {
+    const keys = xs.map((x) => (typeof x === "string" ? x : keyOf(tsi, x)));
+    return keys.every((k) => k !== undefined) ? `(${keys.join(" ")})` : undefined;
+  };
+  if (tsi.isPropertyAccessExpression(n)) return parts(n.expression, ".", n.name.text);
+  if (tsi.isElementAccessExpression(n)) return parts(n.expression, "[", n.argumentExpression);
+  if (tsi.isBinaryExpression(n)) return parts(n.left, String(n.operatorToken.kind), n.right);
+  if (tsi.isPrefixUnaryExpression(n)) return parts(String(n.operator), n.operand);
+  if (tsi.isCallExpression(n)) return parts(n.expression, "(", ...n.arguments);
+  return undefined;
 }

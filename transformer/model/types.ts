@@ -86,8 +86,19 @@ export function reportUnsupportedType(core: Core, node: ts.Node, name: string, t
   return core.diags.report(node, isClass ? "classInstance" : "unsupportedType", name, core.checker.typeToString(type));
 }
 
+// The type at a node does not change for one checker: asked often, computed once. (Per checker:
+// --watch reuses the nodes of unchanged files in a new program, where their types may differ.)
+const nodeKinds = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, Kind>>();
+
 export function kindOf(core: Core, node: ts.Node): Kind {
-  return kindOfType(core, core.checker.getTypeAtLocation(node));
+  let kinds = nodeKinds.get(core.checker);
+  if (!kinds) nodeKinds.set(core.checker, (kinds = new WeakMap()));
+  let kind = kinds.get(node);
+  if (kind === undefined) {
+    kind = kindOfType(core, core.checker.getTypeAtLocation(node));
+    kinds.set(node, kind);
+  }
+  return kind;
 }
 
 export function differentiable(kind: Kind): boolean {
