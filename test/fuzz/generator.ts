@@ -147,6 +147,18 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
         `  }`,
         `}`,
       ]));
+    // A labelled for…of over a view (lowered to an index loop over a held iterable).
+    const viewed = `e${s.fresh.n++}`;
+    const viewScope: Scope = { ...s, counters: [...s.counters, inner], nums: [...s.nums, viewed] };
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), condition(viewScope), fc.constantFrom("break", "continue"), block(viewScope, depth - 1, 2))
+      .map(([a, exit, kind, b]) => [
+        `${label}: for (let ${viewed} of ${a}.subarray(1)) {`,
+        `  for (let ${inner} = 0; ${inner} < 2; ${inner}++) {`,
+        `    if (${exit}) ${kind} ${label};`,
+        ...indent(indent(b)),
+        `  }`,
+        `}`,
+      ]));
     // for…of: a new element variable, an existing one, and an iterable the body rebinds.
     const element = `e${s.fresh.n++}`;
     const ofScope: Scope = { ...s, nums: [...s.nums, element] };

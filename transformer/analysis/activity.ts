@@ -133,8 +133,13 @@ export class Activity {
     if (callee.type !== "local") return undefined;
     const mask = callee.fn.params.map((p, i) => differentiable(p.kind) && i < call.arguments.length && this.isActive(call.arguments[i]));
     if (!mask.some((m) => m)) return undefined;
-    return this.registry.get(callee.fn, mask);
+    const spec = this.registry.get(callee.fn, mask);
+    this.dependencies.add(spec);
+    return spec;
   }
+
+  /** The specialisations whose summaries this analysis read (it must run again when one changes). */
+  readonly dependencies = new Set<Spec>();
 
   /** Does this expression's value depend on an active input? */
   isActive(expr: ts.Expression): boolean {

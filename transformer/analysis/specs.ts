@@ -83,13 +83,16 @@ export class SpecRegistry implements SpecSource {
 
   /** Runs every analysis until no summary changes and no new specialisation appears. */
   converge(): void {
-    for (let dirty = true; dirty; ) {
-      const count = this.specs.size;
-      dirty = false;
-      for (const spec of [...this.specs.values()]) {
-        if (spec.activity.run()) dirty = true;
+    const ran = new Set<Spec>();
+    let pending = [...this.specs.values()];
+    while (pending.length > 0) {
+      const changed = new Set<Spec>();
+      for (const spec of pending) {
+        if (spec.activity.run()) changed.add(spec);
+        ran.add(spec);
       }
-      if (this.specs.size !== count) dirty = true;
+      // Again: what never ran (new specialisations), and what read a summary that changed.
+      pending = [...this.specs.values()].filter((s) => !ran.has(s) || [...s.activity.dependencies].some((d) => changed.has(d)));
     }
   }
 }
