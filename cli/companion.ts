@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type * as ts from "typescript";
-import { differentiateFile, FileTwins } from "../transformer/pipeline";
+import { Core, differentiateFile, FileTwins, hasExport, symbolOf } from "../transformer/pipeline";
 import { registration } from "../transformer/emit/rewrite";
 import { Spec } from "../transformer/analysis/activity";
 import { DiagnosticBag } from "../transformer/core/diagnostics";
@@ -40,7 +40,7 @@ export function buildCompanion(tsi: typeof ts, program: ts.Program, context: ts.
   const topLevel = twins.twins.filter(({ spec }) => !spec.fn.inline && tsi.isSourceFile(spec.fn.anchor.parent))
     .sort((a, b) => a.spec.fn.node.pos - b.spec.fn.node.pos);
   if (topLevel.length === 0) return { text: undefined, diagnostics: core.diags.items };
-  const collector = new FreeNames(tsi, program.getTypeChecker(), file, topLevel.map((t) => t.spec.fn.node));
+  const collector = new FreeNames(tsi, core, file, topLevel.map((t) => t.spec.fn.node));
   for (const t of topLevel) collector.scan(t.declaration);
   const registered = twins.registered.filter((s) => s.fn.exported && topLevel.some((t) => t.spec === s));
   for (const s of registered) collector.needExport(s.fn.name);
@@ -110,7 +110,7 @@ class FreeNames {
 
   constructor(
     private readonly ts: typeof import("typescript"),
-    private readonly checker: ts.TypeChecker,
+    private readonly core: Core,
     private readonly file: ts.SourceFile,
     private readonly sources: readonly ts.Node[],
   ) {}
@@ -130,9 +130,7 @@ class FreeNames {
     const parent = id.parent;
     if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isPropertyAssignment(parent) && parent.name === id) ||
         (ts.isQualifiedName(parent) && parent.right === id) || (ts.isPropertySignature(parent) && parent.name === id)) return;
-    const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === id
-      ? this.checker.getShorthandAssignmentValueSymbol(parent)
-      : this.checker.getSymbolAtLocation(id);
+    const symbol = symbolOf(this.core, id);
     if (!symbol || this.seen.has(symbol)) return;
     const decl = symbol.getDeclarations()?.[0];
     if (!decl || decl.getSourceFile() !== this.file) return; // globals, other modules' members
@@ -142,7 +140,7 @@ class FreeNames {
     const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
     if (!ts.isSourceFile(statement.parent)) return;
     const isValue = (symbol.flags & ts.SymbolFlags.Value) !== 0;
-    if (isExported(ts, statement, symbol.getName())) return void this.exportsUsed.set(symbol.getName(), (this.exportsUsed.get(symbol.getName()) ?? false) || isValue);
+    if (hasExport(this.core, statement, symbol.getName())) return void this.exportsUsed.set(symbol.getName(), (this.exportsUsed.get(symbol.getName()) ?? false) || isValue);
     if (this.copyable(statement)) {
       this.copied.push(statement as ts.Statement);
       this.scan(statement);
@@ -206,14 +204,6 @@ class FreeNames {
     const order = [...this.copied].sort((a, b) => a.pos - b.pos);
     return order.length > 0 ? ["", ...order.map((s) => s.getText(this.file).replace(/^export\s+/, ""))] : [];
   }
-}
-
-function isExported(tsi: typeof ts, statement: ts.Node, name: string): boolean {
-  const mods = tsi.canHaveModifiers(statement) ? tsi.getModifiers(statement) ?? [] : [];
-  if (mods.some((m) => m.kind === tsi.SyntaxKind.ExportKeyword)) return true;
-  return statement.getSourceFile().statements.some((s) =>
-    tsi.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause !== undefined && tsi.isNamedExports(s.exportClause) &&
-    s.exportClause.elements.some((e) => (e.propertyName ?? e.name).getText() === name));
 }
 
 export type { Spec, FileTwins };

@@ -17,7 +17,10 @@ import { DiagnosticBag } from "./core/diagnostics";
 import { findJvpCalls, findTaggedFunctions } from "./marks/marks";
 import { FileDifferentiator, FileTwins } from "./derive/differentiator";
 
-export type { FileTwins };
+export type { FileTwins, Core };
+// What the CLI's companions share with the core: one rule for what a name refers to and what is exported.
+export { hasExport } from "./model/functions";
+export { symbolOf } from "./core/context";
 import { rewriteFile } from "./emit/rewrite";
 
 export interface FileResult {

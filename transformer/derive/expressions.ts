@@ -3,6 +3,8 @@ import { Tan } from "../model/algebra";
 import { isGlobal, skipOuter } from "../core/context";
 import { operatorRules, Rule } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
+import { libraryRole } from "../model/builtins";
+import { isClassInstance } from "../model/types";
 
 /**
  * The expression visitor: returns the primal and tangent of `expr`, appending to `b` whatever
@@ -308,6 +310,13 @@ function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: Block
 
 function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
   const args = e.arguments ?? [];
+  // new Error("bad x: " + x): text for a message.
+  if (libraryRole(cx.core, e.expression) === "sink") return visitInactive(cx, e, b, false);
+  const type = cx.core.checker.getTypeAtLocation(e);
+  if (!isGlobal(cx.core, e.expression, "Float64Array") && isClassInstance(cx.core, type) && args.some((a) => cx.isActive(a))) {
+    cx.reportType(e, `new ${e.expression.getText()}(…)`, type);
+    return { primal: e, tangent: null };
+  }
   if (!isGlobal(cx.core, e.expression, "Float64Array") || args.length !== 1) return visitInactive(cx, e, b);
   const arg = skipOuter(cx.core, args[0]);
   const make = (x: ts.Expression) => cx.f.createNewExpression(cx.f.createIdentifier("Float64Array"), undefined, [x]);
@@ -382,7 +391,8 @@ export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
   }
   if (ts.isPrefixUnaryExpression(e) && cx.activity.isDerivedText(e.operand)) return true;
   if (ts.isBinaryExpression(e) && isLogical(cx, e) && containsActive(cx, e)) return true;
-  if (ts.isNewExpression(e) && !isGlobal(cx.core, e.expression, "Float64Array") && (e.arguments ?? []).some((a) => containsActive(cx, a))) return true;
+  if (ts.isNewExpression(e) && !isGlobal(cx.core, e.expression, "Float64Array") && libraryRole(cx.core, e.expression) !== "sink" &&
+    (e.arguments ?? []).some((a) => containsActive(cx, a))) return true;
   if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;
   return ts.forEachChild(e, (c) => (needsRewrite(cx, c) ? true : undefined)) ?? false;
 }

@@ -208,8 +208,10 @@ function reportBufferView(cx: TwinContext, e: ts.Expression): void {
     "Allocate it with new Float64Array(n), and take views with .subarray(…): tsjvp mirrors views in the tangent.");
 }
 
-function reportLostTangent(cx: TwinContext, node: ts.Node): void {
-  cx.reportType(node, node.getText(), cx.core.checker.getTypeAtLocation(node));
+function reportLostTangent(cx: TwinContext, node: ts.Node, target = false): void {
+  // `s.sum = x` on a class instance or an untyped object: the object cannot hold the tangent.
+  const inner = target && (cx.ts.isPropertyAccessExpression(node) || cx.ts.isElementAccessExpression(node)) ? node.expression : node;
+  cx.reportType(inner, inner.getText(), cx.core.checker.getTypeAtLocation(inner));
 }
 
 function visitExpressionStatement(cx: TwinContext, e: ts.Expression, b: BlockBuilder): void {
@@ -269,7 +271,7 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   // `a[i] op= g(…)` reads a[i] before g runs, and g may write a: hold the old value first.
   if (op && b.impure > impure && !ts.isIdentifier(left)) return compoundAfterCall(cx, b, at, target, rhs, op, e.left);
   if (!target.tangent) {
-    if (rhs.tangent) reportLostTangent(cx, e.left);
+    if (rhs.tangent) reportLostTangent(cx, e.left, true);
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
@@ -294,7 +296,7 @@ function compoundAfterCall(cx: TwinContext, b: BlockBuilder, at: number, target:
   const old = cx.holdBeforeCall(target, before);
   b.statements.splice(at, 0, ...before.statements);
   b.lastImpure += before.statements.length;
-  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left);
+  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left, true);
   const result = applyRule(cx, operatorRules[op], [old, rhs], (xs) => buildOp(cx, op, xs), b, [undefined, undefined]);
   if (target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, result.tangent ?? cx.t.num(0))));
   b.push(f.createExpressionStatement(f.createAssignment(target.primal, result.primal)));

@@ -73,13 +73,15 @@ export const receiverWriters = new Set(["fill", "set", "copyWithin", "sort", "re
 
 /**
  * Library functions without a derivative that may still receive differentiated numbers, and
- * what comes out: `sink` observes and returns nothing (console.log), `text` makes text
+ * what comes out: `sink` observes them and returns nothing differentiable (console.log, the
+ * constructors of errors, which take a message), `text` makes text
  * (String(x), x.toFixed(2), JSON.stringify(p)), `predicate` answers a question (Number.isFinite).
  * Keys are `Global.name` for functions of a global object, `.name` for methods of a number.
  */
 export const libraryFunctions: Readonly<Record<string, "sink" | "text" | "predicate">> = {
   "console.log": "sink", "console.info": "sink", "console.warn": "sink", "console.error": "sink",
   "console.debug": "sink", "console.trace": "sink", "console.dir": "sink", "console.table": "sink", "console.assert": "sink",
+  "Error": "sink", "RangeError": "sink", "TypeError": "sink",
   "String": "text", "JSON.stringify": "text",
   ".toString": "text", ".toFixed": "text", ".toPrecision": "text", ".toExponential": "text", ".toLocaleString": "text",
   "isFinite": "predicate", "isNaN": "predicate", "Number.isFinite": "predicate", "Number.isNaN": "predicate",

@@ -58,7 +58,7 @@ export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
 export const jvpTag = /@jvp(?![\w-])/;
 
 /** Exported by an `export` modifier or by an `export { name }` clause of its own module. */
-function hasExport(core: Core, node: ts.Node, name?: string): boolean {
+export function hasExport(core: Core, node: ts.Node, name?: string): boolean {
   const { ts } = core;
   const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
   if ((mods ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
