@@ -52,6 +52,11 @@ export class Activity {
   private readonly coarse = new Set<ts.Symbol>();
   /** String (or untyped) variables holding text made from differentiated values. */
   private readonly text = new Set<ts.Symbol>();
+  /**
+   * Variables bound to a Float64Array or pytree that a library call returned (`map.get(k)`): it
+   * may share storage tsjvp cannot see, so it must not take a tangent (derive reports it).
+   */
+  readonly opaque = new Set<ts.Symbol>();
   /** Active paths, as (variable, suffix): suffix "" is the whole value, ".w" one field. */
   private readonly marks: AccessPath[] = [];
   private readonly callees = new Map<ts.Node, Callee>();
@@ -225,6 +230,19 @@ export class Activity {
     return this.core.ts.forEachChild(n, (c) => (this.mentionsActiveOrText(c) ? true : undefined)) ?? false;
   }
 
+  /** A Float64Array or pytree returned by a call without source and without a row in the built-in table. */
+  private isLibraryReference(value: ts.Expression): boolean {
+    const { ts } = this.core;
+    const e = skipOuter(this.core, value);
+    if (!ts.isCallExpression(e)) return false;
+    const callee = skipOuter(this.core, e.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      if (isGlobal(this.core, callee.expression, "Float64Array")) return false;
+      if (methodRow(kindOf(this.core, callee.expression), callee.name.text)) return false;
+    }
+    return this.callee(callee).type === "unknown";
+  }
+
   private isCollection(e: ts.Expression): boolean {
     return isIndexedCollection(this.core, this.core.checker.getTypeAtLocation(e));
   }
@@ -308,6 +326,7 @@ export class Activity {
     const { ts } = this.core;
     if (isReference(this.core, targetNode)) {
       for (const s of this.aliasSources(value)) this.union(target.symbol, target.suffix === "" ? s : { symbol: s.symbol, part: true });
+      if (target.suffix === "" && this.isLibraryReference(value)) this.opaque.add(target.symbol);
     } else if (kindOf(this.core, targetNode) !== "num" && target.suffix === "" && this.isDerivedText(value)) {
       this.text.add(target.symbol);
     }

@@ -95,6 +95,7 @@ function libraryCall(cx: TwinContext, call: ts.CallExpression, anyActive: boolea
   if (anyActive) {
     const type = receiver && cx.core.checker.getTypeAtLocation(receiver);
     if (receiver && type && isClassInstance(cx.core, type)) cx.reportType(receiver, receiver.getText(), type);
+    else if (isMethodWithSource(cx, callee)) cx.report(call.expression, "methodCall", call.expression.getText());
     else cx.report(call.expression, "noRule", call.expression.getText());
     return { primal: call, tangent: null };
   }
@@ -104,6 +105,15 @@ function libraryCall(cx: TwinContext, call: ts.CallExpression, anyActive: boolea
     return { primal: call, tangent: null };
   }
   return visitInactive(cx, call, b, false);
+}
+
+/** A method, accessor or function-valued property written in this project (not a library's). */
+function isMethodWithSource(cx: TwinContext, callee: ts.Expression): boolean {
+  const { ts } = cx;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  const decl = cx.core.checker.getSymbolAtLocation(name)?.getDeclarations()?.[0];
+  return decl !== undefined && !decl.getSourceFile().isDeclarationFile &&
+    (ts.isMethodDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl) || ts.isGetAccessor(decl));
 }
 
 function mathCall(cx: TwinContext, call: ts.CallExpression, name: string, b: BlockBuilder): Dual {

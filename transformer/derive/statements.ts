@@ -133,6 +133,10 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     if (!dot && value.tangent) reportLostTangent(cx, d.initializer);
     else if (dot && kind === "other") cx.reportType(name, name.text, cx.core.checker.getTypeAtLocation(name));
     else if (dot && isBufferView(cx, d.initializer)) reportBufferView(cx, d.initializer);
+    else if (dot && symbol && cx.activity.opaque.has(symbol)) {
+      cx.report(d.initializer, "unsupportedSyntax", `Differentiated data written into what '${calleeText(cx, d.initializer)}' returned`, cx.spec.fn.name,
+        "It may share storage with data tsjvp cannot see: copy it first (Float64Array.from(…)), or keep the data in your own variables.");
+    }
     const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
     if (adopted === "both") continue;
     if (adopted === "primal") {
@@ -191,6 +195,11 @@ function assignTwinResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: t
   if (p !== value.primal || t !== value.tangent) return false;
   b.statements[b.statements.length - 1] = f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([name, dot]), decl.initializer));
   return true;
+}
+
+function calleeText(cx: TwinContext, e: ts.Expression): string {
+  const inner = skipOuter(cx.core, e);
+  return cx.ts.isCallExpression(inner) ? inner.expression.getText() : inner.getText();
 }
 
 /**

@@ -114,5 +114,6 @@ export function isIndexedCollection(core: Core, type: ts.Type): boolean {
 
 /** A class instance (its own code, prototypes and invariants: never a pytree). */
 export function isClassInstance(core: Core, type: ts.Type): boolean {
-  return ((type.getSymbol()?.flags ?? 0) & core.ts.SymbolFlags.Class) !== 0 && !isIndexedCollection(core, type);
+  // (The class itself, `typeof C`, has construct signatures: it is not an instance.)
+  return ((type.getSymbol()?.flags ?? 0) & core.ts.SymbolFlags.Class) !== 0 && type.getConstructSignatures().length === 0 && !isIndexedCollection(core, type);
 }
