@@ -302,3 +302,44 @@ console.log(JSON.stringify(out));
     });
   }
 });
+
+/**
+ * The promise fixtures (programs that once broke "right or diagnosed") through companions: each
+ * emits without a diagnostic, and its companions type-check under plain `tsc --strict`. Their
+ * twins are the plugin's (both come from the same pipeline); the numbers are checked by the
+ * fixture test through the plugin, and across modules through companions above.
+ */
+describe("the tsjvp CLI on the promise fixtures", function () {
+  this.timeout(300000);
+  const fixtures = path.join(repoRoot, "fixtures", "promise");
+  for (const name of fs.readdirSync(fixtures)) {
+    it(`${name}: companions are written and type-check`, () => {
+      const d = path.join(root, "promise", name);
+      fs.rmSync(d, { recursive: true, force: true });
+      fs.mkdirSync(path.join(d, "src"), { recursive: true });
+      const source = path.join(fixtures, name);
+      const own = fs.existsSync(path.join(source, "options.json")) ? JSON.parse(fs.readFileSync(path.join(source, "options.json"), "utf8")) : {};
+      for (const f of fs.readdirSync(source).filter((f) => f.endsWith(".ts") && !f.endsWith(".snap.ts"))) {
+        // Exported, so that companions register their twins (the fixture's own checks call jvp).
+        const text = fs.readFileSync(path.join(source, f), "utf8").replace(/^function /gm, "export function ").replace(/"\.\.\/\.\.\/driver"/, '"./driver"');
+        fs.writeFileSync(path.join(d, "src", f), text);
+      }
+      fs.copyFileSync(path.join(repoRoot, "fixtures", "driver.ts"), path.join(d, "src", "driver.ts"));
+      const options = { target: "es2022", module: "commonjs", strict: true, skipLibCheck: true, types: [], lib: ["es2022"], noEmit: true, ...own };
+      fs.writeFileSync(path.join(d, "tsconfig.json"), JSON.stringify({ compilerOptions: options, include: ["src"] }));
+      fs.mkdirSync(path.join(d, "node_modules"), { recursive: true });
+      fs.symlinkSync(repoRoot, path.join(d, "node_modules", "tsjvp"));
+      const emitted = run(["emit", "--out-dir", "src/jvp"], d);
+      if (name === "namespaces") {
+        // Namespace members need the plugin: emit says so (TS97023) and fails.
+        expect(emitted.stdout + emitted.stderr).to.match(/error TS97023/);
+        expect(emitted.code).to.equal(1);
+        return;
+      }
+      expect(emitted.stdout + emitted.stderr).to.not.match(/error TS/);
+      expect(emitted.code).to.equal(0);
+      const checked = run([tsc, "-p", "tsconfig.json"], d, "");
+      expect(checked.stdout + checked.stderr).to.equal("");
+    });
+  }
+});

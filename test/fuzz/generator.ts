@@ -155,6 +155,7 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
         `${label}: for (let ${viewed} of ${a}.subarray(1)) {`,
         `  for (let ${inner} = 0; ${inner} < 2; ${inner}++) {`,
         `    if (${exit}) ${kind} ${label};`,
+        `    x += ${viewed} * 0.5;`,
         ...indent(indent(b)),
         `  }`,
         `}`,
@@ -163,11 +164,13 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     const element = `e${s.fresh.n++}`;
     const ofScope: Scope = { ...s, nums: [...s.nums, element] };
     const ofBody = block(ofScope, depth - 1, 2);
-    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`for (let ${element} of ${a}) {`, ...indent(b), `}`]));
-    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`let ${element} = 0;`, `for (${element} of ${a}) {`, ...indent(b), `}`]));
+    // Each body first adds its element into x, so that the elements visited decide the result.
+    const use = `  x += ${element} * 0.5;`;
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`for (let ${element} of ${a}) {`, use, ...indent(b), `}`]));
+    options.push(fc.tuple(fc.constantFrom(...s.arrays), ofBody).map(([a, b]) => [`let ${element} = 0;`, `for (${element} of ${a}) {`, use, ...indent(b), `}`]));
     const current = `cur${s.fresh.n++}`;
     options.push(fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), ofBody).map(([a, other, b]) => [
-      `let ${current}: Float64Array = ${a};`, `for (let ${element} of ${current}) {`, ...indent(b), `  ${current} = ${other};`, `}`]));
+      `let ${current}: Float64Array = ${a};`, `for (let ${element} of ${current}) {`, use, ...indent(b), `  ${current} = ${other}.map((v) => v * 2);`, `}`]));
   }
   return fc.oneof({ depthSize: "small" }, ...options);
 }
