@@ -194,11 +194,13 @@ function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
           return fc.tuple(expr(scope), expr(scope)).map(([p, q]) => ({ lines: [...lines, `const ${name}: number[] = [${p}, ${q}, 1];`], scope: { ...scope, lists: [...scope.lists, name] } }));
         }
         if (kind === "rows") {
-          // Rows of a tuple of Float64Arrays, and an alias of one row: part aliases.
+          // Rows of a tuple of Float64Arrays, and an alias of one row written at a constant index
+          // before the tuple's row is read: part aliases.
           const name = `m${scope.fresh.n++}`;
           const row = `r${scope.fresh.n++}`;
-          return fc.constantFrom(...scope.arrays).map((a) => ({
-            lines: [...lines, `const ${name}: [Float64Array, Float64Array] = [new Float64Array(3), ${a}.slice()];`, `const ${row} = ${name}[1];`],
+          return fc.tuple(fc.constantFrom(...scope.arrays), fc.constantFrom("0", "1", "2"), expr(scope)).map(([a, i, e]) => ({
+            lines: [...lines, `const ${name}: [Float64Array, Float64Array] = [new Float64Array(3), ${a}.slice()];`, `const ${row} = ${name}[1];`, `${row}[${i}] = ${e};`,
+              `x += ${name}[1][${i}]!;`],
             scope: { ...scope, arrays: [...scope.arrays, `${name}[0]`, `${name}[1]`, row] },
           }));
         }
