@@ -262,7 +262,14 @@ export class Activity {
       return s !== undefined && this.text.has(s);
     }
     const parts: ts.Expression[] = [];
-    ts.forEachChild(e, (c) => void (ts.isExpression(c) && parts.push(c)));
+    if (ts.isCallExpression(e)) {
+      // x.toFixed(2), String(x): the receiver and the arguments are what the text is made of.
+      const callee = skipOuter(this.core, e.expression);
+      if (ts.isPropertyAccessExpression(callee)) parts.push(callee.expression);
+      parts.push(...e.arguments);
+    } else {
+      ts.forEachChild(e, (c) => void (ts.isExpression(c) && parts.push(c)));
+    }
     if (ts.isTemplateExpression(e)) for (const span of e.templateSpans) parts.push(span.expression);
     return parts.some((p) => (this.isActive(p) && kindOf(this.core, p) !== "none") || this.isDerivedText(p));
   }
@@ -361,6 +368,13 @@ export class Activity {
       if (d) this.element(d.name, node.expression);
     } else if (ts.isForOfStatement(node) && ts.isIdentifier(skipOuter(this.core, node.initializer as ts.Expression))) {
       this.element(skipOuter(this.core, node.initializer as ts.Expression) as ts.Identifier, node.expression);
+    } else if (ts.isForOfStatement(node)) {
+      // `for ([a, b] of pairs)`: each target takes part of an element (derive reports the form).
+      const visitTargets = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) this.element(n, node.expression);
+        else ts.forEachChild(n, visitTargets);
+      };
+      visitTargets(node.initializer);
     } else if (ts.isReturnStatement(node) && node.expression && this.isActive(node.expression) && this.ownsReturn(node)) {
       this.returnsActive = true;
     }

@@ -273,6 +273,9 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
     if (containsActive(cx, left)) cx.report(e, "unsupportedSyntax", `The operator '${opText}' on differentiated values`, cx.spec.fn.name, "Use arithmetic operators.");
     return b.push(f.createExpressionStatement(e));
   }
+  if ((ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left)) && (cx.isActive(e.right) || containsActive(cx, left))) {
+    return cx.report(e, "unsupportedSyntax", "A destructuring assignment of differentiated values", cx.spec.fn.name, "Destructure in a declaration: const [a, b] = pair.");
+  }
   const target = assignmentTarget(cx, left, b);
   const at = b.statements.length;
   const impure = b.impure;
@@ -386,7 +389,7 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
   const existing = !decl && ts.isIdentifier(skipOuter(cx.core, list as ts.Expression)) ? skipOuter(cx.core, list as ts.Expression) as ts.Identifier : undefined;
   const dot = decl ? (ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : tangentPattern(cx, decl.name)) : existing ? cx.dotOfNode(existing) : undefined;
   if (!dot) {
-    if (!decl && !existing && containsActive(cx, list)) {
+    if (!decl && !existing && (containsActive(cx, list) || cx.isActive(s.expression))) {
       cx.report(list, "unsupportedSyntax", "This for…of target", cx.spec.fn.name, "Declare the loop variable in the loop: for (const v of xs).");
     }
     const source = derive(cx, s.expression, b).primal;
