@@ -101,9 +101,10 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
       .map(([v, op, x]) => [`${v} ${op} ${x};`]),
     fc.tuple(fc.constantFrom(...s.nums), e).map(([v, x]) => [`${v} /= 1 + (${x}) * (${x});`]),
     fc.tuple(fc.constantFrom(...s.arrays), index(s), fc.constantFrom("=", "+=", "-=", "*="), e).map(([a, i, op, x]) => [`${a}[${i}]${op === "=" ? "" : "!"} ${op} ${x};`]),
-    // The accumulator of reduce is its initial value: written through, read afterwards.
-    fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), fc.constantFrom(...s.nums))
-      .map(([a, w, n]) => [`${a}.reduce((acc, v) => {`, `  acc[0]! += v * ${n};`, `  return acc;`, `}, ${w});`]),
+    // The accumulator of reduce is its initial value: written through, read afterwards (a fresh
+    // array, or one of the scope's).
+    fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom("new Float64Array(3)", ...s.arrays), fc.constantFrom(...s.nums))
+      .map(([a, w, n]) => ["{", `  const acc0 = ${w};`, `  ${a}.reduce((acc, v) => {`, `    acc[0]! += v * ${n};`, `    return acc;`, `  }, acc0);`, `  x += acc0[0]!;`, "}"]),
     fc.tuple(fc.constantFrom(...s.arrays), e).map(([a, x]) => [`${a}.fill(${x});`]),
     fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays)).map(([a, b]) => [`${a}.set(${b}.slice(0, 3));`]),
     fc.tuple(condition(s), e).map(([c, x]) => [`if (${c}) return ${x};`]),
