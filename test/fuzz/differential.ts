@@ -83,6 +83,8 @@ export function compileProgram(source: string): Compiled {
 export interface Outcome {
   readonly twin: number[];
   readonly oracle: number[];
+  /** Some primal inside the oracle's run was not finite. */
+  readonly overflowed?: boolean;
 }
 
 /** Runs twin and oracle on the same inputs: [primal, tangent, out…, out tangent…] from each. */
@@ -102,11 +104,12 @@ export function runBoth(source: string, compiled: Compiled, inputs: Inputs): Out
   const oa = new DArray(f64(inputs.a), f64(inputs.da));
   const oout = new DArray(f64(inputs.out), inputs.dout ? f64(inputs.dout) : new Float64Array(3));
   const op: Record<string, D | DArray> = { s: new D(inputs.ps, inputs.dp?.s ?? 0), v: new DArray(f64(inputs.pv), inputs.dp ? f64(inputs.dp.v) : new Float64Array(3)) };
+  D.sawNonFinite = false;
   const result = new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, dy ?? 0), oa, oout, op]) as D;
   const os = op.s as D;
   const ov = op.v as DArray;
   const oracle = [result.v, result.d, ...oa.v, ...oa.d, ...oout.v, ...(inputs.dout ? oout.d : []), os.v, ...ov.v, ...(inputs.dp ? [os.d, ...ov.d] : [])];
-  return { twin, oracle };
+  return { twin, oracle, overflowed: D.sawNonFinite };
 }
 
 /** The first component where twin and oracle disagree, or undefined. */
@@ -123,7 +126,7 @@ export function mismatch({ twin, oracle }: Outcome): string | undefined {
 
 /** Programs whose primal overflows test IEEE arithmetic, not derivatives: the property skips them. */
 export function finite(outcome: Outcome): boolean {
-  return outcome.oracle.every(Number.isFinite);
+  return outcome.oracle.every(Number.isFinite) && !outcome.overflowed;
 }
 
 /**

@@ -10,7 +10,15 @@ import ts from "typescript";
 
 /** A number and its tangent. */
 export class D {
-  constructor(readonly v: number, readonly d: number) {}
+  /**
+   * Set when any primal along the way is not finite. The oracle cannot tell a symbolic zero
+   * tangent from a numeric one (an overflowed primal times a zero tangent: 0 here, NaN in a twin
+   * that was given a numeric 0), so such runs are skipped, like runs whose result overflows.
+   */
+  static sawNonFinite = false;
+  constructor(readonly v: number, readonly d: number) {
+    if (!Number.isFinite(v)) D.sawNonFinite = true;
+  }
 }
 
 /** A Float64Array and its tangent array. */
