@@ -73,6 +73,11 @@ function canHaveTwin(core: Core, fun: ts.Expression): boolean {
   const decl = core.checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl) return false;
   if (ts.isParameter(decl) || ts.isBindingElement(decl)) return true;
+  // `const f = affine`: a const holding a function value (not a function written here) dispatches.
+  if (ts.isVariableDeclaration(decl) && (decl.parent.flags & ts.NodeFlags.Const) !== 0 && decl.initializer) {
+    const init = skipOuter(core, decl.initializer);
+    return !ts.isArrowFunction(init) && !ts.isFunctionExpression(init);
+  }
   return false;
 }
 

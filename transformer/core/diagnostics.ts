@@ -12,7 +12,7 @@ export const Messages = {
   argumentsObject: { code: 97005, text: "'arguments' cannot be differentiated. Declare named parameters instead." },
   closure: { code: 97006, text: "A nested function or class inside differentiated code is not supported (in '{0}'). Move it to module level as a function declaration and call it." },
   tryStatement: { code: 97007, text: "'try' statements are not supported in differentiated code (in '{0}'). Move the try/catch to the caller, around the jvp call." },
-  outerWrite: { code: 97008, text: "Differentiated code writes '{0}', which is declared outside '{1}' (module-level or captured state). Pass it as a parameter (an out-parameter for arrays) or return the value instead." },
+  outerWrite: { code: 97008, text: "Differentiated code may write '{0}', which is declared outside '{1}' (module-level or captured state): directly, through an alias, or by a function it is passed to. Pass it as a parameter (an out-parameter for arrays), copy it into a local, or return the value instead." },
   noRule: { code: 97009, text: "'{0}' receives differentiated arguments but has no source and no derivative rule. Write it in TypeScript in this project, or keep its arguments constant." },
   untaggedImport: { code: 97010, text: "'{0}' is declared in another module ({1}) without a /** @jvp */ tag. Tag its declaration with /** @jvp */ and export it to differentiate it from here." },
   notExported: { code: 97011, text: "'{0}' in {1} is tagged @jvp but not exported. Export it to call it from differentiated code in another module." },

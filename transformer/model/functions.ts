@@ -51,7 +51,8 @@ export type Callee =
 /** True when the JSDoc comment right before `statement` holds the tag (`@jvp`, `@tsjvpApi jvp`). */
 export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
   const text = statement.getSourceFile().getFullText();
-  const ranges = core.ts.getLeadingCommentRanges(text, statement.pos) ?? [];
+  // `{ /** @jvp */ export function f` puts the comment on the line of the `{`: a trailing comment there.
+  const ranges = [...(core.ts.getTrailingCommentRanges(text, statement.pos) ?? []), ...(core.ts.getLeadingCommentRanges(text, statement.pos) ?? [])];
   return ranges.some((r) => text.startsWith("/**", r.pos) && tag.test(text.slice(r.pos, r.end)));
 }
 
