@@ -234,24 +234,8 @@ describe("the tsjvp CLI", function () {
  */
 describe("the tsjvp CLI across modules", function () {
   this.timeout(120000);
-  const lib = `
-export interface Model { scale: number; offsets: Float64Array }
-/** @jvp */
-export function evaluate(m: Model, x: number): number {
-  let s = m.scale * x;
-  for (let i = 0; i < m.offsets.length; i++) s += m.offsets[i] * x;
-  return s;
-}
-/** @jvp */
-export function maybe(x: number | undefined): number {
-  return x === undefined ? 0 : x * x;
-}
-export interface Layer { w: Float64Array; b: number }
-/** @jvp */
-export function update(layer: Layer, lr: number): void {
-  layer.b = layer.b * (1 - lr);
-}
-`;
+  // The library of the plugin's fixture (fixtures/cross-module/call-sites), now through companions.
+  const lib = fs.readFileSync(path.join(repoRoot, "fixtures", "cross-module", "call-sites", "lib.ts"), "utf8");
   const main = `
 import "./jvp/index";
 import { jvp, type TangentIn } from "tsjvp";

@@ -89,7 +89,8 @@ function lowerReduce(
   const acc = param ? (param.name as ts.Identifier) : cx.temp();
   const accDot = param ? cx.dotOfNode(acc) : result.tangent ? f.createIdentifier(cx.namer.unique(`${acc.text}_dot`)) : undefined;
   const kind = param ? cx.kind(acc) : cx.kind(call.arguments[1]);
-  const type = param?.type ?? cx.typeNodeOf(param ? acc : call.arguments[1]);
+  // Without a parameter, the accumulator has the type of the result (not of a literal initial value).
+  const type = param?.type ?? cx.typeNodeOf(param ? acc : call);
   let init = derive(cx, call.arguments[1], b);
   if (mentionsAny(cx, init.primal, declared) || (init.tangent && mentionsAny(cx, init.tangent, declared))) init = cx.hoist(init, b, true);
   if (accDot) init = cx.materialize(init, kind, b);

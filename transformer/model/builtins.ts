@@ -38,13 +38,8 @@ function row(result: MethodResult, writes: boolean, lowered = false): MethodRow 
   return { result, writes, lowered };
 }
 
-/** Methods of Float64Array that differentiated code may call on differentiated data. */
-export const float64ArrayMethods: Readonly<Record<string, MethodRow>> = {
-  slice: row("data", false),
-  subarray: row("view", false),
-  at: row("data", false),
-  fill: row("view", true),
-  set: row("none", true),
+/** Methods that Float64Arrays and plain arrays share: callbacks lowered to loops, searches, text. */
+const sharedMethods: Readonly<Record<string, MethodRow>> = {
   map: row("data", false, true),
   reduce: row("data", false, true),
   indexOf: row("index", false),
@@ -55,17 +50,20 @@ export const float64ArrayMethods: Readonly<Record<string, MethodRow>> = {
   toLocaleString: row("text", false),
 };
 
+/** Methods of Float64Array that differentiated code may call on differentiated data. */
+export const float64ArrayMethods: Readonly<Record<string, MethodRow>> = {
+  ...sharedMethods,
+  slice: row("data", false),
+  subarray: row("view", false),
+  at: row("data", false),
+  fill: row("view", true),
+  set: row("none", true),
+};
+
 /** Methods of plain arrays and tuples (pytrees) that differentiated code may call on differentiated data. */
 export const arrayMethods: Readonly<Record<string, MethodRow>> = {
+  ...sharedMethods,
   push: row("none", true),
-  map: row("data", false, true),
-  reduce: row("data", false, true),
-  indexOf: row("index", false),
-  lastIndexOf: row("index", false),
-  includes: row("predicate", false),
-  join: row("text", false),
-  toString: row("text", false),
-  toLocaleString: row("text", false),
 };
 
 /** Methods that write into their receiver, whatever its type: the fence checks where they write. */

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core } from "../core/context";
+import { cachedPerChecker, Core, PerChecker } from "../core/context";
 
 /**
  * The type model: the one place that says which types carry a tangent.
@@ -86,19 +86,11 @@ export function reportUnsupportedType(core: Core, node: ts.Node, name: string, t
   return core.diags.report(node, isClass ? "classInstance" : "unsupportedType", name, core.checker.typeToString(type));
 }
 
-// The type at a node does not change for one checker: asked often, computed once. (Per checker:
-// --watch reuses the nodes of unchanged files in a new program, where their types may differ.)
-const nodeKinds = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, Kind>>();
+// The type at a node does not change for one checker: asked often, computed once.
+const nodeKinds: PerChecker<Kind> = new WeakMap();
 
 export function kindOf(core: Core, node: ts.Node): Kind {
-  let kinds = nodeKinds.get(core.checker);
-  if (!kinds) nodeKinds.set(core.checker, (kinds = new WeakMap()));
-  let kind = kinds.get(node);
-  if (kind === undefined) {
-    kind = kindOfType(core, core.checker.getTypeAtLocation(node));
-    kinds.set(node, kind);
-  }
-  return kind;
+  return cachedPerChecker(nodeKinds, core, node, () => kindOfType(core, core.checker.getTypeAtLocation(node)));
 }
 
 export function differentiable(kind: Kind): boolean {
