@@ -14,6 +14,22 @@ export interface CompanionLayout {
   readonly companionDir: string;
   /** ".js" when the project's imports need extensions (ES modules under node16/nodenext), else "". */
   readonly extension: string;
+  /** The second header line: which source text and tsjvp version the companion was made from. */
+  readonly fingerprint: string;
+}
+
+/** The two header lines every companion starts with. */
+export function companionHeader(file: ts.SourceFile, layout: CompanionLayout): string[] {
+  return [`${generatedHeader} from ${path.basename(file.fileName)}. Do not edit: \`tsjvp emit\` rewrites it.`, layout.fingerprint];
+}
+
+/**
+ * What a module whose twins have errors gets instead of a companion: importing it throws the
+ * diagnostics, so nothing runs a twin that would be wrong.
+ */
+export function failingCompanion(file: ts.SourceFile, layout: CompanionLayout, errors: readonly string[]): string {
+  const message = `tsjvp: ${path.basename(file.fileName)} has no companion because of ${errors.length === 1 ? "this error" : "these errors"}:\n${errors.join("\n")}\nFix ${errors.length === 1 ? "it" : "them"} and run tsjvp emit again.`;
+  return [...companionHeader(file, layout), `throw new Error(${JSON.stringify(message)});`, "export {};", ""].join("\n");
 }
 
 export interface Companion {
@@ -53,7 +69,7 @@ export function buildCompanion(tsi: typeof ts, program: ts.Program, context: ts.
   // Built before the imports are printed: registrations use the runtime's namespace import.
   const registrations = registered.map((spec) => print(f.createExpressionStatement(registration(core, twins, spec, f.createIdentifier(spec.fn.name)))));
   const lines: string[] = [
-    `${generatedHeader} from ${path.basename(file.fileName)}. Do not edit: \`tsjvp emit\` rewrites it.`,
+    ...companionHeader(file, layout),
     ...twins.imports.declarations((s) => (s.startsWith(".") ? companionSpecifier(s, layout.extension) : s)).map(print),
     ...collector.imports(moduleSpecifier, (s) => repoint(s, file.fileName, layout)),
     ...collector.copies(),
