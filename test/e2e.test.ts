@@ -16,10 +16,10 @@ function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** Runs tspc; returns its exit code and output instead of throwing. */
-function build(cwd: string, ...args: string[]): { code: number; output: string } {
+/** Runs tspc (or `bin`, another one); returns its exit code and output instead of throwing. */
+function build(cwd: string, bin = tspc, ...args: string[]): { code: number; output: string } {
   try {
-    return { code: 0, output: run(process.execPath, [tspc, "-p", ".", ...args], cwd) };
+    return { code: 0, output: run(process.execPath, [bin, "-p", ".", ...args], cwd) };
   } catch (e) {
     const error = e as { status: number; stdout: string; stderr: string };
     return { code: error.status, output: `${error.stdout}${error.stderr}` };
@@ -87,30 +87,139 @@ function writeProject(dir: string, module: "commonjs" | "nodenext", extra: Recor
   fs.writeFileSync(path.join(dir, "src", "main.ts"), main(esm ? ".js" : ""));
 }
 
+/**
+ * What `npm pack` ships from a fresh clone after `npm ci`: the checkout's files (tracked, or new and
+ * not ignored; no dist/) beside this repository's node_modules, packed, so that prepack builds.
+ * (Packing this working copy itself would rebuild the dist/ these tests run from.)
+ */
+function packFreshCheckout(): { tarball: string; files: string[] } {
+  const copy = path.join(root, "checkout");
+  const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], repoRoot).split("\0");
+  for (const file of listed.filter((f) => f && fs.existsSync(path.join(repoRoot, f)))) {
+    fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, file), path.join(copy, file));
+  }
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(copy, "node_modules"));
+  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", root], copy))[0];
+  return { tarball: packed.filename, files: packed.files.map((f: { path: string }) => f.path) };
+}
+
+/** The supported ts-patch majors on this Node (both kept in the lockfile; 3.3 through an npm alias). */
+const tspcs = { "ts-patch 4.0": tspc, "ts-patch 3.3": path.join(root, "node_modules", "ts-patch-3", "bin", "tspc.js") };
+
 describe("end to end: npm pack, a consumer project, tspc with the plugin", function () {
   this.timeout(300000);
+  let packed: { tarball: string; files: string[] };
 
   before(() => {
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(root, { recursive: true });
-    const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", root], repoRoot))[0].filename as string;
+    packed = packFreshCheckout();
     fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({
       name: "tsjvp-e2e", private: true,
-      dependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", tsjvp: `file:./${packed}` },
+      dependencies: { tsjvp: `file:./${packed.tarball}` },
+      devDependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", "ts-patch-3": "npm:ts-patch@3.3.0" },
     }));
     run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], root);
   });
 
-  for (const module of ["commonjs", "nodenext"] as const) {
-    it(`builds and runs a ${module === "commonjs" ? "CommonJS" : "ES module"} consumer`, () => {
-      const dir = path.join(root, module);
-      writeProject(dir, module);
-      const result = build(dir);
-      expect(result.output).to.equal("");
-      expect(result.code).to.equal(0);
-      expectMainOutput(run(process.execPath, ["out/main.js"], dir));
-    });
+  it("packs the built runtime, plugin, CLI and their declarations, and nothing else", () => {
+    const files = packed.files;
+    for (const f of ["package.json", "README.md", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/transformer/plugin.js",
+      "dist/transformer/plugin.d.ts", "dist/transformer/emit/declarations.js", "dist/cli/main.js"]) expect(files).to.include(f);
+    expect(files.filter((f) => !/^dist\/(runtime|transformer|cli)\/.*\.(js|d\.ts)$/.test(f) && f !== "package.json" && f !== "README.md")).to.deep.equal([]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "tsjvp", "package.json"), "utf8"));
+    expect(manifest.dependencies ?? {}).to.deep.equal({});
+    expect(manifest.peerDependencies ?? {}).to.deep.equal({});
+  });
+
+  for (const [patch, bin] of Object.entries(tspcs)) {
+    for (const module of ["commonjs", "nodenext"] as const) {
+      it(`builds and runs a ${module === "commonjs" ? "CommonJS" : "ES module"} consumer (TypeScript 6.0, ${patch})`, () => {
+        const dir = path.join(root, `${module}-${patch.replace(/\W+/g, "")}`);
+        writeProject(dir, module);
+        const result = build(dir, bin);
+        expect(result.output).to.equal("");
+        expect(result.code).to.equal(0);
+        expectMainOutput(run(process.execPath, ["out/main.js"], dir));
+      });
+    }
   }
+
+  it("a production install of the built program (npm ci --omit=dev) has tsjvp's runtime and no compiler", () => {
+    const dir = path.join(root, "production");
+    writeProject(dir, "commonjs");
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({
+      name: "app", private: true, dependencies: { tsjvp: `file:../${packed.tarball}` },
+      devDependencies: { typescript: "6.0.3", "ts-patch": "4.0.1" },
+    }));
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], dir);
+    expect(build(dir, path.join(dir, "node_modules", "ts-patch", "bin", "tspc.js"))).to.deep.equal({ code: 0, output: "" });
+    run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], dir);
+    expect(fs.readdirSync(path.join(dir, "node_modules")).filter((n) => !n.startsWith("."))).to.deep.equal(["tsjvp"]);
+    expectMainOutput(run(process.execPath, ["out/main.js"], dir));
+  });
+
+  it("a library's declaration files declare its twins, and mark its functions for importers without comments", () => {
+    const lib = path.join(root, "declarations", "lib");
+    const app = path.join(root, "declarations", "app");
+    for (const d of [lib, app]) fs.rmSync(d, { recursive: true, force: true });
+    fs.mkdirSync(path.join(lib, "src"), { recursive: true });
+    fs.mkdirSync(path.join(app, "src"), { recursive: true });
+    fs.writeFileSync(path.join(lib, "package.json"), JSON.stringify({ name: "mylib", version: "1.0.0", main: "out/index.js", types: "out/index.d.ts" }));
+    fs.writeFileSync(path.join(lib, "tsconfig.json"), JSON.stringify({
+      compilerOptions: {
+        target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", types: [], declaration: true, removeComments: true,
+        plugins: [{ transform: "tsjvp/transformer" }, { transform: "tsjvp/transformer", afterDeclarations: true }],
+      },
+      include: ["src"],
+    }));
+    fs.writeFileSync(path.join(lib, "src", "index.ts"), [
+      "export interface Model { w: Float64Array; b: number }",
+      "/** @jvp */",
+      "export function predict(m: Model, x: number, k = 2): number {",
+      "  return m.w[0] * x * k + m.b;",
+      "}",
+      "export namespace Geo {",
+      "  /** @jvp */",
+      "  export function area(r: number): number { return Math.PI * r * r; }",
+      "}",
+      "/** @jvp */",
+      "export const cube = (x: number): number => x * x * x;",
+      "",
+    ].join("\n"));
+    expect(build(lib)).to.deep.equal({ code: 0, output: "" });
+    const dts = fs.readFileSync(path.join(lib, "out", "index.d.ts"), "utf8");
+    expect(dts).to.not.contain("@jvp");
+    expect(dts).to.contain('import type * as tsjvp_runtime from "tsjvp";');
+    expect(dts).to.contain("export declare function predict_jvp(m: Model, m_dot: tsjvp_runtime.Tangent<Model>, x: number, x_dot: number, k?: number, k_dot?: number): [number, number];");
+    expect(dts).to.match(/export declare namespace Geo \{\n\s+function area\(r: number\): number;\n\s+function area_jvp\(r: number, r_dot: number\): \[number, number\];/);
+    expect(dts).to.contain("export declare function cube_jvp(x: number, x_dot: number): [number, number];");
+    fs.mkdirSync(path.join(app, "node_modules"), { recursive: true });
+    fs.symlinkSync(lib, path.join(app, "node_modules", "mylib"));
+    fs.writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", types: [], plugins: [{ transform: "tsjvp/transformer" }] },
+      include: ["src"],
+    }));
+    fs.writeFileSync(path.join(app, "src", "main.ts"), [
+      `import { jvp } from "tsjvp";`,
+      `import { predict, predict_jvp, cube, cube_jvp, Geo, type Model } from "mylib";`,
+      `const m: Model = { w: Float64Array.of(3), b: 1 };`,
+      `function g(x: number, model: Model): number {`,
+      `  return predict(model, x) + cube(x) + Geo.area(x);`,
+      `}`,
+      `const direct = [predict_jvp(m, { w: Float64Array.of(1), b: 0 }, 2, 1), cube_jvp(2, 1), Geo.area_jvp(1, 1)];`,
+      `console.log(JSON.stringify([...direct, jvp(g, [2, m], [1, null])]));`,
+      ``,
+    ].join("\n"));
+    expect(build(app)).to.deep.equal({ code: 0, output: "" });
+    const [p, c, a, g] = JSON.parse(run(process.execPath, ["out/main.js"], app));
+    expect(p).to.deep.equal([13, 2 * 2 + 3 * 2]);
+    expect(c).to.deep.equal([8, 12]);
+    expect(a).to.deep.equal([Math.PI, 2 * Math.PI]);
+    expect(g[0]).to.be.closeTo(13 + 8 + 4 * Math.PI, 1e-12);
+    expect(g[1]).to.be.closeTo(3 * 2 + 12 + 4 * Math.PI, 1e-12);
+  });
 
   it("installs the tsjvp command", () => {
     const bin = path.join(root, "node_modules", ".bin", "tsjvp");
@@ -133,7 +242,7 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     const result = build(dir);
     expect(result.code).to.not.equal(0);
     expect(result.output).to.contain("src/bad.ts(4,3): error TS97008: Differentiated code may write 'hits'");
-    const pretty = build(dir, "--pretty");
+    const pretty = build(dir, tspc, "--pretty");
     // eslint-disable-next-line no-control-regex
     expect(pretty.output.replace(/\x1b\[[0-9;]*m/g, "")).to.contain("src/bad.ts:4:3 - error TS97008");
     const script = `try { require("./out/bad.js").call(); console.log("no error"); } catch (e) { console.log(e.message); }`;

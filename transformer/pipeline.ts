@@ -23,6 +23,7 @@ export { hasExport } from "./model/functions";
 export { symbolOf } from "./core/context";
 export { supportedTypeScript, unsupportedTypeScript } from "./core/support";
 import { rewriteFile } from "./emit/rewrite";
+import { declareTwins } from "./emit/declarations";
 
 export interface FileResult {
   readonly file: ts.SourceFile;
@@ -46,4 +47,13 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
   if (calls.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
   return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
+}
+
+/**
+ * The plugin's afterDeclarations entry: `dts`, the declaration tree made from `file`, with the
+ * exported twins declared. Its diagnostics are the JavaScript transform's, reported there.
+ */
+export function declareFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile, dts: ts.SourceFile): ts.SourceFile {
+  const result = differentiateFile(tsi, program, context, file);
+  return result ? declareTwins(result.core, result.twins, dts) : dts;
 }

@@ -63,6 +63,9 @@ export function hasExport(core: Core, node: ts.Node, name?: string): boolean {
   const { ts } = core;
   const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
   if ((mods ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
+  // In a declaration file, a namespace without any export modifier exports all its members.
+  if (node.getSourceFile().isDeclarationFile && ts.isModuleBlock(node.parent) && !node.parent.statements.some((s) =>
+    ts.isExportDeclaration(s) || ts.isExportAssignment(s) || (ts.canHaveModifiers(s) && (ts.getModifiers(s) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)))) return true;
   return name !== undefined && node.getSourceFile().statements.some((s) =>
     ts.isExportDeclaration(s) && !s.moduleSpecifier && !s.isTypeOnly && s.exportClause !== undefined && ts.isNamedExports(s.exportClause) &&
     s.exportClause.elements.some((e) => (e.propertyName ?? e.name).getText() === name));
@@ -157,6 +160,13 @@ export function inlineFunction(core: Core, node: ts.ArrowFunction | ts.FunctionE
 }
 
 /** The import declaration that brings `alias` into this module, with its specifier text. */
+/** An exported `declare function <name>_jvp` beside `statement` in a declaration file. */
+function declaresTwin(core: Core, statement: ts.Node, name: string): boolean {
+  const { ts } = core;
+  const siblings = ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent) ? statement.parent.statements : [];
+  return siblings.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === `${name}_jvp` && hasExport(core, s));
+}
+
 function importSpecifierOf(core: Core, alias: ts.Symbol): ts.ImportDeclaration | undefined {
   let node: ts.Node | undefined = alias.getDeclarations()?.[0];
   while (node && !core.ts.isImportDeclaration(node)) node = node.parent;
@@ -196,10 +206,13 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   const name = ((decl as ts.FunctionDeclaration | ts.VariableDeclaration).name as ts.Identifier).text;
   const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
   const where = relativeModulePath(core.file.fileName, decl.getSourceFile().fileName);
-  if (!hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
+  // A library's declaration file may have lost its comments (removeComments); the twin that
+  // tsjvp declared next to the function there marks it as well.
+  const twinDeclared = decl.getSourceFile().isDeclarationFile && declaresTwin(core, statement, name);
+  if (!twinDeclared && !hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
   if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
   // Its module names the twin exactly `<name>_jvp`, or reports why it cannot (the same rule there).
-  if (identifiersOf(ts, decl.getSourceFile()).has(`${name}_jvp`)) return { type: "error", node: target, id: "twinNameTaken", args: [name, `${name}_jvp`] };
+  if (!twinDeclared && identifiersOf(ts, decl.getSourceFile()).has(`${name}_jvp`)) return { type: "error", node: target, id: "twinNameTaken", args: [name, `${name}_jvp`] };
   // The namespace import must reach the declaring module itself: `import { f } from "./lib"`
   // or `import * as lib from "./lib"; lib.f`.
   let root: ts.Expression = target;
