@@ -30,8 +30,9 @@ export function jvp<A extends readonly unknown[], R>(
 function missingTwin(fun: unknown): string {
   const name = typeof fun === "function" && fun.name ? fun.name : "an anonymous function";
   return (
-    `tsjvp: jvp(${name}, ...) found no derivative twin for ${name}. Tag its declaration with /** @jvp */ ` +
-    `(and export it to use it from other modules), then build with the tsjvp plugin ` +
+    `tsjvp: jvp(${name}, ...) found no derivative twin for ${name}. Only a function declaration or a const ` +
+    `arrow or function expression can have one (not a method, a bound function or a let binding): tag its ` +
+    `declaration with /** @jvp */ (and export it to use it from other modules), then build with the tsjvp plugin ` +
     `({ "transform": "tsjvp/transformer" } in compilerOptions.plugins, built with tspc), or generate ` +
     `twins with \`tsjvp emit\` and import the generated index once. Inline arrows need the plugin.`
   );

@@ -194,7 +194,7 @@ describe("the tsjvp CLI", function () {
     expect(r.stderr).to.equal("");
     expect(JSON.parse(r.stdout)).to.deep.equal([Math.exp(0.5) * 9, Math.exp(0.5) * 9]);
     const miss = run(["-e", `require("tsjvp").jvp(function hidden(x) { return x; }, [1], [1])`], dir, "");
-    expect(miss.stderr).to.contain("found no derivative twin for hidden. Tag its declaration with /** @jvp */");
+    expect(miss.stderr).to.contain("found no derivative twin for hidden. Only a function declaration or a const arrow or function expression can have one (not a method, a bound function or a let binding): tag its declaration with /** @jvp */");
   });
 
   it("prints one companion with --stdout, and never overwrites a file it did not write", () => {

@@ -82,6 +82,8 @@ export function emitFixture(program: ts.Program, outDir: string): void {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, text);
   }, undefined, false, { before: [transformer] });
+  // A declaration file stands for a library: its JavaScript (lib.js beside lib.d.ts) is copied as is.
+  for (const f of fs.readdirSync(rootDir).filter((x) => x.endsWith(".js"))) fs.copyFileSync(path.join(rootDir, f), path.join(outDir, f));
 }
 
 /** Type-checks printed snapshots under --strict, each standing in for its input module. */

@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
 import { Core, skipOuter } from "../core/context";
 import { differentiable, Kind, kindOfType, reportUnsupportedType } from "../model/types";
-import { Callee, FnInfo } from "../model/functions";
+import { Callee, describeUnresolved, FnInfo } from "../model/functions";
 import { JvpCall } from "../marks/marks";
 import { Spec } from "./activity";
 import { fullMask, SpecRegistry } from "./specs";
@@ -26,7 +26,8 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
     if (callee.type === "error") return { type: "failed", diagnostic: core.diags.report(callee.node, callee.id, ...callee.args) };
     if (callee.type === "unknown") {
       if (canHaveTwin(core, funArg)) return { type: "runtime" };
-      return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", `'${funArg.getText()}'`) };
+      const { what, instead } = describeUnresolved(core, funArg);
+      return { type: "failed", diagnostic: core.diags.report(funArg, "unknownFunction", funArg.getText(), what, instead) };
     }
     if (callee.type === "imported") {
       // The same call-site checks as for a function of this module: the callee's parameter kinds are known.
@@ -69,7 +70,13 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
 function canHaveTwin(core: Core, fun: ts.Expression): boolean {
   const { ts } = core;
   const e = skipOuter(core, fun);
-  if (!ts.isIdentifier(e)) return !ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !["Math", "Number"].includes(e.expression.text);
+  if (ts.isPropertyAccessExpression(e)) {
+    if (ts.isIdentifier(e.expression) && ["Math", "Number"].includes(e.expression.text)) return false;
+    // A method written in this project can carry no twin (a @jvp tag on it is TS97022).
+    const member = core.checker.getSymbolAtLocation(e.name)?.valueDeclaration;
+    return !(member && !member.getSourceFile().isDeclarationFile && (ts.isMethodDeclaration(member) || ts.isGetAccessor(member)));
+  }
+  if (!ts.isIdentifier(e)) return true;
   const decl = core.checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl) return false;
   if (ts.isParameter(decl) || ts.isBindingElement(decl)) return true;

@@ -7,6 +7,7 @@ import { BlockBuilder, Dual, TwinContext } from "./context";
 import { lowerCallback } from "./callbacks";
 import { isCallback } from "../fence/fence";
 import { libraryRole, methodRow } from "../model/builtins";
+import { describeUnresolved } from "../model/functions";
 import { isClassInstance } from "../model/types";
 
 /**
@@ -96,7 +97,10 @@ function libraryCall(cx: TwinContext, call: ts.CallExpression, anyActive: boolea
     const type = receiver && cx.core.checker.getTypeAtLocation(receiver);
     if (receiver && type && isClassInstance(cx.core, type)) cx.reportType(receiver, receiver.getText(), type);
     else if (isMethodWithSource(cx, callee)) cx.report(call.expression, "methodCall", call.expression.getText());
-    else cx.report(call.expression, "noRule", call.expression.getText());
+    else {
+      const { what, instead } = describeUnresolved(cx.core, callee, call);
+      cx.report(call.expression, "noRule", call.expression.getText(), what, instead);
+    }
     return { primal: call, tangent: null };
   }
   const text = [...call.arguments, ...(receiver ? [receiver] : [])].some((a) => cx.activity.isDerivedText(a));
@@ -120,7 +124,8 @@ function mathCall(cx: TwinContext, call: ts.CallExpression, name: string, b: Blo
   if (inactiveMath.has(name)) return visitInactive(cx, call, b);
   const rule = Object.prototype.hasOwnProperty.call(mathRules, name) ? mathRules[name] : undefined;
   if (!rule) {
-    cx.report(call.expression, "noRule", `Math.${name}`);
+    const { what, instead } = describeUnresolved(cx.core, call.expression, call);
+    cx.report(call.expression, "noRule", `Math.${name}`, what, instead);
     return { primal: call, tangent: null };
   }
   const operands = visitInOrder(cx, call.arguments, b);

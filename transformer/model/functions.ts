@@ -160,6 +160,11 @@ export function inlineFunction(core: Core, node: ts.ArrowFunction | ts.FunctionE
 }
 
 /** The import declaration that brings `alias` into this module, with its specifier text. */
+function untaggedAdvice(decl: ts.Node): string {
+  if (!decl.getSourceFile().isDeclarationFile) return "Tag its declaration with /** @jvp */ and export it to differentiate it from here.";
+  return "If its source is tagged, the library was built without tsjvp's declarations entry ({ \"transform\": \"tsjvp/transformer\", \"afterDeclarations\": true }), which declares its twins there (comments, and so tags, may be stripped): rebuild it with that entry.";
+}
+
 /** An exported `declare function <name>_jvp` beside `statement` in a declaration file. */
 function declaresTwin(core: Core, statement: ts.Node, name: string): boolean {
   const { ts } = core;
@@ -209,7 +214,7 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   // A library's declaration file may have lost its comments (removeComments); the twin that
   // tsjvp declared next to the function there marks it as well.
   const twinDeclared = decl.getSourceFile().isDeclarationFile && declaresTwin(core, statement, name);
-  if (!twinDeclared && !hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where] };
+  if (!twinDeclared && !hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where, untaggedAdvice(decl)] };
   if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
   // Its module names the twin exactly `<name>_jvp`, or reports why it cannot (the same rule there).
   if (!twinDeclared && identifiersOf(ts, decl.getSourceFile()).has(`${name}_jvp`)) return { type: "error", node: target, id: "twinNameTaken", args: [name, `${name}_jvp`] };
@@ -237,4 +242,49 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
     paramKinds: signature.getParameters().map((p) => kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target))),
     returnKind: returnType.flags & ts.TypeFlags.Void ? "void" : kindOfType(core, returnType),
   };
+}
+
+/**
+ * What a callee tsjvp cannot differentiate is, in the user's terms, and what to write instead:
+ * for TS97009 (a call inside differentiated code) and TS97012 (jvp's first argument).
+ */
+export function describeUnresolved(core: Core, expr: ts.Expression, call?: ts.CallExpression): { readonly what: string; readonly instead: string } {
+  const { ts } = core;
+  const target = skipOuter(core, expr);
+  const byName = "Call a function declared in this project by its name (a function declaration, a const arrow, or an exported @jvp function of another module), or keep its arguments constant";
+  if (ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === "Math") {
+    if (!call) return { what: "it is a built-in, not a function written in TypeScript", instead: `Differentiate an arrow that calls it: jvp((x: number) => ${target.getText()}(x), [x], [dx])` };
+    return { what: `${target.getText()} has no derivative rule`, instead: "Write the function in TypeScript from Math functions that have one, or keep its arguments constant" };
+  }
+  const nameNode = ts.isPropertyAccessExpression(target) ? target.name : target;
+  const symbol = ts.isIdentifier(nameNode) ? symbolOf(core, nameNode) : undefined;
+  const resolved = symbol && symbol.flags & ts.SymbolFlags.Alias ? core.checker.getAliasedSymbol(symbol) : symbol;
+  const decl = resolved?.getDeclarations()?.[0];
+  if (!decl) return { what: "it is a function value tsjvp cannot trace to its declaration at build time", instead: byName };
+  const file = decl.getSourceFile();
+  if (file.isDeclarationFile) {
+    if (core.program.isSourceFileDefaultLibrary(file)) {
+      const callback = call?.arguments.some((a) => core.checker.getTypeAtLocation(a).getCallSignatures().length > 0);
+      const loop = callback ? " (an indexed for loop instead of a method taking a callback)" : "";
+      return { what: "it is a JavaScript built-in without a derivative rule", instead: `Write the computation out in TypeScript${loop}, or keep its arguments constant` };
+    }
+    const where = relativeModulePath(core.file.fileName, file.fileName);
+    return { what: `it is declared in ${where} without source tsjvp can read, and has no derivative rule`, instead: "Write it in TypeScript in this project, or keep its arguments constant" };
+  }
+  if (ts.isFunctionDeclaration(decl) && !decl.body) {
+    return { what: "it is declared without a body (declare function)", instead: "Write it in TypeScript in this project, or keep its arguments constant" };
+  }
+  if (ts.isParameter(decl) || ts.isBindingElement(decl)) {
+    return { what: "it is a parameter holding a function: which function it holds is known only at run time", instead: byName };
+  }
+  if (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const)) {
+    return { what: "it is declared with let or var, so the function it holds may change", instead: "Declare it with const (const f = (x: number) => …), or as a function declaration" };
+  }
+  if (ts.isVariableDeclaration(decl)) {
+    return { what: "it is a const holding a function computed at run time, not a function written here", instead: "Declare the function itself (a function declaration or a const arrow) and call it by name" };
+  }
+  if (ts.isMethodDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl) || ts.isGetAccessor(decl)) {
+    return { what: "it is a method: tsjvp differentiates functions, not methods", instead: "Write it as a function declaration (or a const arrow) of the module, taking its data as parameters" };
+  }
+  return { what: "it is not a function tsjvp can read", instead: byName };
 }
