@@ -5,7 +5,9 @@ import type { Tangent } from "./tangent-types";
  * Zeros with the structure of `primal`: 0 for numbers, zeroed Float64Arrays, the same nesting for
  * arrays and plain objects, null for what is not differentiable; function-valued fields are omitted.
  */
-export function zerosLike<T>(primal: T): Tangent<T> {
+// `const T`: a literal primal (`[1, 3]` returned as a `Pair`) keeps its tuple shape, so the zeros
+// type-check against `Tangent<Pair>` (an inferred `number[]` would not).
+export function zerosLike<const T>(primal: T): Tangent<T> {
   return zeros(primal) as Tangent<T>;
 }
 

@@ -19,6 +19,38 @@ export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): D
     return { primal, tangent: null };
   }
   const e = skipOuter(cx.core, expr);
+  return e === expr ? deriveBare(cx, e, b) : rewrap(cx, expr, e, deriveBare(cx, e, b));
+}
+
+/**
+ * Puts back the assertions `skipOuter` looked through (`v!`, `v as T`, `v satisfies T`), so that the
+ * twin type-checks as the source did; a tangent gets `!` where its primal could be undefined.
+ */
+function rewrap(cx: TwinContext, outer: ts.Expression, inner: ts.Expression, d: Dual): Dual {
+  const { ts, f } = cx;
+  const chain: ts.Expression[] = [];
+  for (let n: ts.Node = inner.parent; n && n !== outer.parent; n = n.parent) chain.push(n as ts.Expression);
+  let { primal, tangent } = d;
+  let below: ts.Expression = inner;
+  for (const n of chain) {
+    if (ts.isNonNullExpression(n)) {
+      if (!ts.isNonNullExpression(primal)) primal = f.createNonNullExpression(primal);
+      if (tangent && !ts.isNonNullExpression(tangent) && mayBeUndefined(cx, below)) tangent = f.createNonNullExpression(tangent);
+    } else if (ts.isAsExpression(n) || ts.isTypeAssertionExpression(n)) {
+      primal = f.createAsExpression(primal, n.type);
+      // A pytree's tangent is asserted alike (`[x_dot, 2 * x_dot] as Tangent<Pair>`).
+      const type = tangent && cx.kind(n) === "tree" ? cx.tangentType(n.type, "tree") : undefined;
+      if (tangent && type) tangent = f.createAsExpression(tangent, type);
+    } else if (ts.isSatisfiesExpression(n)) {
+      primal = f.createSatisfiesExpression(primal, n.type);
+    }
+    below = n;
+  }
+  return { primal, tangent };
+}
+
+function deriveBare(cx: TwinContext, e: ts.Expression, b: BlockBuilder): Dual {
+  const { ts } = cx;
   const K = ts.SyntaxKind;
   switch (e.kind) {
     case K.Identifier:
@@ -133,14 +165,11 @@ function visitElementRead(cx: TwinContext, e: ts.ElementAccessExpression, b: Blo
   const [array] = visitInOrder(cx, [e.expression], b);
   let index = derive(cx, e.argumentExpression, b).primal;
   if (!cx.isSimpleIndex(index)) index = cx.hoist({ primal: index, tangent: null }, b).primal;
-  let primal: ts.Expression = cx.f.createElementAccessExpression(array.primal, index);
+  const primal: ts.Expression = cx.f.createElementAccessExpression(array.primal, index);
   let tangent: ts.Expression | null = array.tangent ? cx.f.createElementAccessExpression(array.tangent, index) : null;
   // Under noUncheckedIndexedAccess a read is `number | undefined`: the user asserts it with `!`
   // or narrows it; the twin's arithmetic on the tangent needs the same assertion (no code in JS).
-  if (tangent && mayBeUndefined(cx, e)) {
-    if (e.parent && cx.ts.isNonNullExpression(e.parent)) primal = cx.f.createNonNullExpression(primal);
-    tangent = cx.f.createNonNullExpression(tangent);
-  }
+  if (tangent && mayBeUndefined(cx, e)) tangent = cx.f.createNonNullExpression(tangent);
   return { primal, tangent };
 }
 
