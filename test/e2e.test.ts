@@ -107,20 +107,29 @@ function packFreshCheckout(): { tarball: string; files: string[] } {
 /** The supported ts-patch majors on this Node (both kept in the lockfile; 3.3 through an npm alias). */
 const tspcs = { "ts-patch 4.0": tspc, "ts-patch 3.3": path.join(root, "node_modules", "ts-patch-3", "bin", "tspc.js") };
 
+let installed: { tarball: string; files: string[] } | undefined;
+
+/** build/e2e: the packed package installed with typescript and both ts-patch majors (once per run). */
+function installConsumer(): { tarball: string; files: string[] } {
+  if (installed) return installed;
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.mkdirSync(root, { recursive: true });
+  const packed = packFreshCheckout();
+  fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({
+    name: "tsjvp-e2e", private: true,
+    dependencies: { tsjvp: `file:./${packed.tarball}` },
+    devDependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", "ts-patch-3": "npm:ts-patch@3.3.0" },
+  }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], root);
+  return (installed = packed);
+}
+
 describe("end to end: npm pack, a consumer project, tspc with the plugin", function () {
   this.timeout(300000);
   let packed: { tarball: string; files: string[] };
 
   before(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(root, { recursive: true });
-    packed = packFreshCheckout();
-    fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({
-      name: "tsjvp-e2e", private: true,
-      dependencies: { tsjvp: `file:./${packed.tarball}` },
-      devDependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", "ts-patch-3": "npm:ts-patch@3.3.0" },
-    }));
-    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], root);
+    packed = installConsumer();
   });
 
   it("packs the built runtime, plugin, CLI and their declarations, and nothing else", () => {
@@ -312,5 +321,53 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     } finally {
       child.kill();
     }
+  });
+});
+
+/**
+ * The README's "Using it in a project" and CLI walkthroughs, followed literally: every block marked
+ * `<!-- readme-test: <project>/<file> -->` is written to that project (`stdout` is what running it
+ * must print), built with the packed package as the README says, and run.
+ */
+describe("the README's walkthroughs", function () {
+  this.timeout(300000);
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const blocks = new Map<string, string>();
+  for (const m of readme.matchAll(/<!-- readme-test: (\S+) -->\n```\w*\n([\s\S]*?)```/g)) blocks.set(m[1], m[2]);
+  const tsx = path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
+  before(() => installConsumer());
+
+  /** Writes the README's files of `project` under build/e2e/readme (its packages come from build/e2e/node_modules). */
+  function project(name: string, packageJson: object, extra: Record<string, string> = {}): string {
+    const dir = path.join(root, "readme", name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const files = [...blocks].filter(([k]) => k.startsWith(`${name}/`) && k !== `${name}/stdout`);
+    expect(files.length, `README blocks of ${name}`).to.be.greaterThan(0);
+    for (const [key, text] of [...files, ...Object.entries(extra).map(([k, v]) => [`${name}/${k}`, v] as const)]) {
+      const file = path.join(root, "readme", key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `readme-${name}`, private: true, ...packageJson }));
+    return dir;
+  }
+
+  for (const [name, packageJson] of [["cjs", {}], ["esm", { type: "module" }]] as const) {
+    it(`${name === "cjs" ? "CommonJS" : "ES modules"}: npx tspc, node out/main.js prints what the README shows`, () => {
+      const dir = project(name, packageJson);
+      expect(build(dir)).to.deep.equal({ code: 0, output: "" });
+      expect(run(process.execPath, ["out/main.js"], dir)).to.equal(blocks.get(`${name}/stdout`));
+    });
+  }
+
+  it("the tsjvp command: emit writes the companion the README shows, and tsx runs it", () => {
+    const config = JSON.parse(blocks.get("cjs/tsconfig.json")!);
+    delete config.compilerOptions.plugins;
+    const dir = project("cli", {}, { "tsconfig.json": JSON.stringify(config, null, 2) });
+    fs.rmSync(path.join(dir, "src", "jvp"), { recursive: true, force: true }); // written by emit, not from the README
+    run(path.join(root, "node_modules", ".bin", "tsjvp"), ["emit", "--out-dir", "src/jvp"], dir);
+    expect(fs.readFileSync(path.join(dir, "src", "jvp", "lib.jvp.ts"), "utf8")).to.equal(blocks.get("cli/src/jvp/lib.jvp.ts"));
+    expect(run(process.execPath, [tsx, "src/main.ts"], dir)).to.equal(blocks.get("cli/stdout"));
+    expect(run(path.join(root, "node_modules", ".bin", "tsjvp"), ["check"], dir)).to.equal("");
   });
 });
