@@ -1,7 +1,7 @@
 /**
  * A real third-party code base for the "untouched" and robustness tests: rxjs 7.8.1, whose npm
  * package ships its TypeScript sources (src/, 251 modules). Compiled in memory, as tsc would
- * (CommonJS, declarations and source maps), with or without the plugin.
+ * (CommonJS, declarations and source maps), with or without the plugin (both of its entries).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -49,7 +49,9 @@ export function emitRxjs(plugin: boolean, replace: Map<string, string> = new Map
   const program = ts.createProgram(rxjsModules(), options, host);
   const files = new Map<string, string>();
   const diagnostics: ts.Diagnostic[] = [];
-  const before = plugin ? [tsjvpTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) })] : [];
-  program.emit(undefined, (f, text) => files.set(path.relative(options.outDir!, f), text), undefined, false, { before });
+  // Both plugin entries, as a library builds: the JavaScript transform and the declarations one.
+  const entry = () => tsjvpTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) });
+  const transformers: ts.CustomTransformers = plugin ? { before: [entry()], afterDeclarations: [entry() as ts.TransformerFactory<ts.SourceFile | ts.Bundle>] } : {};
+  program.emit(undefined, (f, text) => files.set(path.relative(options.outDir!, f), text), undefined, false, transformers);
   return { files, diagnostics };
 }
