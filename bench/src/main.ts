@@ -16,6 +16,7 @@ import { denseCases } from "./cases/dense";
 import { lorenzCase } from "./cases/lorenz";
 import { rosenbrockCase } from "./cases/rosenbrock";
 import { tutorialCases } from "./cases/tutorial";
+import { restyledCases } from "./cases/restyled";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   const warmup = quick ? 2 : 5;
   const withJax = !process.argv.includes("--no-jax") && (await jax.loadJax());
   const j = withJax ? jax : undefined;
-  const cases: Case[] = [...tutorialCases(j), rosenbrockCase(j), ...denseCases(j), lorenzCase(), blackScholesCase(), bundleAdjustmentCase()];
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  const all: Case[] = [...tutorialCases(j), rosenbrockCase(j), ...denseCases(j), lorenzCase(), blackScholesCase(), bundleAdjustmentCase(), ...restyledCases()];
+  // --only=rosenbrock,lorenz: a subset, printed but not written to results.json.
+  const cases = only ? all.filter((c) => only.split(",").some((o) => c.name.toLowerCase().includes(o.toLowerCase()))) : all;
   const results = [];
   const header = ["case", "primal ms", "twin ms", "hand ms", "dual ms", "fd ms", "jax-js ms", "twin/primal", "twin/hand", "dual/twin", "fd/twin", "fd err", "jax/twin"];
   console.log(header.join(" | "));
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
   const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`\nmedian twin/hand over the suite: ${medianOf(results.map((r) => r.twin_over_hand)).toFixed(3)}`);
   console.log(machine);
+  if (only) return;
   const dir = path.resolve(__dirname, "..");
   fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results }, null, 2) + "\n");
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];

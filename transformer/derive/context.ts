@@ -170,7 +170,8 @@ export class TwinContext {
   isSimple(e: ts.Expression): boolean {
     const { ts } = this;
     if (ts.isIdentifier(e) || ts.isNumericLiteral(e)) return true;
-    if (ts.isPrefixUnaryExpression(e)) return e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand);
+    // `-2` and `-x` (a sign flip costs nothing to repeat: `s * -d` needs no temporary)
+    if (ts.isPrefixUnaryExpression(e)) return e.operator === ts.SyntaxKind.MinusToken && (ts.isNumericLiteral(e.operand) || ts.isIdentifier(e.operand));
     if (ts.isParenthesizedExpression(e)) return this.isSimple(e.expression);
     return this.isPlainRead(e);
   }

@@ -139,7 +139,8 @@ export function applyRule(
   };
   const dx: Tan[] = operands.map((o) => o.tangent);
   const same = (i: number, j: number) => sameRead(cx, operands[i].primal, operands[j].primal) && sameRead(cx, operands[i].tangent, operands[j].tangent);
-  const tangent = rule({ x, dx, r, literal, count: operands.length, t: cx.t, same });
+  const scaled = (i: number, j: number) => scaledRead(cx, operands[i], operands[j]);
+  const tangent = rule({ x, dx, r, literal, count: operands.length, t: cx.t, same, scaled });
   return { primal: result ?? build(operands.map((o) => o.primal)), tangent };
 }
 
@@ -157,7 +158,36 @@ function sameRead(cx: TwinContext, a: ts.Expression | null, b: ts.Expression | n
   if (ts.isBinaryExpression(a) && ts.isBinaryExpression(b)) {
     return a.operatorToken.kind === b.operatorToken.kind && sameRead(cx, a.left, b.left) && sameRead(cx, a.right, b.right);
   }
+  if (ts.isParenthesizedExpression(a) || ts.isParenthesizedExpression(b)) {
+    return sameRead(cx, ts.isParenthesizedExpression(a) ? a.expression : a, ts.isParenthesizedExpression(b) ? b.expression : b);
+  }
+  if (ts.isPrefixUnaryExpression(a) && ts.isPrefixUnaryExpression(b)) return a.operator === b.operator && sameRead(cx, a.operand, b.operand);
+  // A Math function (not Math.random) of the same reads: Math.sinh(d) * Math.sinh(d).
+  if (ts.isCallExpression(a) && ts.isCallExpression(b) && isPureMath(cx, a) && isPureMath(cx, b)) {
+    return sameRead(cx, a.expression, b.expression) && a.arguments.length === b.arguments.length && a.arguments.every((x, i) => sameRead(cx, x, b.arguments[i]));
+  }
   return false;
+}
+
+function isPureMath(cx: TwinContext, call: ts.CallExpression): boolean {
+  const { ts } = cx;
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && callee.name.text !== "random";
+}
+
+/** Operand i is a literal times operand j (`100 * a` and `a`), primal and tangent alike. */
+function scaledRead(cx: TwinContext, scaled: Dual, base: Dual): boolean {
+  const { ts } = cx;
+  const factor = (e: ts.Expression | null, of: ts.Expression | null): string | undefined => {
+    if (!e || !of) return undefined;
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.AsteriskToken) return undefined;
+    if (ts.isNumericLiteral(e.left) && sameRead(cx, e.right, of)) return e.left.text;
+    if (ts.isNumericLiteral(e.right) && sameRead(cx, e.left, of)) return e.right.text;
+    return undefined;
+  };
+  const c = factor(scaled.primal, base.primal);
+  return c !== undefined && c === factor(scaled.tangent, base.tangent);
 }
 
 // d(a[i]) = a_dot[i]

@@ -21,20 +21,52 @@ export class Algebra {
     return this.f.createNumericLiteral(value);
   }
 
+  /**
+   * TypeScript's printer takes `*` as associative: a * (b * c) is printed, and so evaluated, as
+   * a * b * c. Products are left in the order a person reads them; they differ only in rounding.
+   */
   private bin(a: ts.Expression, op: ts.BinaryOperator, b: ts.Expression): ts.Expression {
     return this.f.createBinaryExpression(a, op, b);
   }
 
+  /**
+   * Sums fold a negated term into the operator (`a + s * -b` is `a - s * b`, `a - -b` is `a + b`):
+   * exact in IEEE arithmetic, where negation only flips the sign bit.
+   */
   add(a: Tan, b: Tan): Tan {
     if (!a) return b;
     if (!b) return a;
+    const nb = this.negated(b);
+    if (nb) return this.bin(a, this.tsi.SyntaxKind.MinusToken, nb);
+    const na = this.negated(a);
+    if (na) return this.bin(b, this.tsi.SyntaxKind.MinusToken, na);
     return this.bin(a, this.tsi.SyntaxKind.PlusToken, b);
   }
 
   sub(a: Tan, b: Tan): Tan {
     if (!b) return a;
     if (!a) return this.neg(b);
+    const nb = this.negated(b);
+    if (nb) return this.bin(a, this.tsi.SyntaxKind.PlusToken, nb);
     return this.bin(a, this.tsi.SyntaxKind.MinusToken, b);
+  }
+
+  /** `e` without one negation (`-u` → u, `p * -u` → p * u, `-u / p` → u / p), or undefined. */
+  private negated(e: ts.Expression): ts.Expression | undefined {
+    const { tsi } = this;
+    const K = tsi.SyntaxKind;
+    if (tsi.isPrefixUnaryExpression(e) && e.operator === K.MinusToken) return e.operand;
+    if (tsi.isParenthesizedExpression(e)) {
+      const inner = this.negated(e.expression);
+      return inner && this.f.createParenthesizedExpression(inner);
+    }
+    if (!tsi.isBinaryExpression(e) || (e.operatorToken.kind !== K.AsteriskToken && e.operatorToken.kind !== K.SlashToken)) return undefined;
+    const op = e.operatorToken.kind;
+    const left = this.negated(e.left);
+    if (left) return this.f.createBinaryExpression(left, op, e.right);
+    const right = this.negated(e.right);
+    if (right) return this.f.createBinaryExpression(e.left, op, right);
+    return undefined;
   }
 
   mul(a: Tan, b: Tan): Tan {
@@ -49,7 +81,7 @@ export class Algebra {
 
   neg(a: Tan): Tan {
     if (!a) return null;
-    return this.f.createPrefixUnaryExpression(this.tsi.SyntaxKind.MinusToken, a);
+    return this.negated(a) ?? this.f.createPrefixUnaryExpression(this.tsi.SyntaxKind.MinusToken, a);
   }
 
   /** Primal arithmetic (never zero): `a op b`. */

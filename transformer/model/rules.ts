@@ -15,6 +15,8 @@ export interface RuleInput {
   readonly t: Algebra;
   /** Are operands i and j the same simple value with the same tangent (a read of the same name)? */
   readonly same: (i: number, j: number) => boolean;
+  /** Is operand i a literal multiple of operand j (`100 * a` and `a`), tangent included? */
+  readonly scaled: (i: number, j: number) => boolean;
 }
 
 export type Rule = (a: RuleInput) => Tan;
@@ -65,9 +67,12 @@ export const operatorRules: Record<"+" | "-" | "*" | "/" | "%" | "**", Rule> = {
   // d(a - b) = da - db
   "-": ({ dx, t }) => t.sub(dx[0], dx[1]),
   // d(a * b) = da * b + a * db
-  "*": ({ x, dx, t, same }) => {
+  "*": ({ x, dx, t, same, scaled }) => {
     // d(a * a) = 2 * a * da (bit-identical to da * a + a * da: both are an exact doubling)
     if (dx[0] && same(0, 1)) return t.mul(t.op(t.num(2), "*", x(0)), dx[0]);
+    // d((c * a) * a) = 2 * (c * a) * da, as a person writes it (within rounding of the product rule)
+    if (dx[0] && dx[1] && scaled(0, 1)) return t.mul(t.op(t.num(2), "*", x(0)), dx[1]);
+    if (dx[0] && dx[1] && scaled(1, 0)) return t.mul(t.op(t.num(2), "*", x(1)), dx[0]);
     const a = dx[1] ? x(0) : null; // operands held in source order
     const b = dx[0] ? x(1) : null;
     return t.add(t.mul(dx[0], b), t.mul(a, dx[1]));

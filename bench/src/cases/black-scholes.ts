@@ -4,7 +4,7 @@ import { Dual } from "../dual";
 import { Case, fdStep, flat, random } from "../case";
 
 /** Standard normal CDF through erf (Abramowitz–Stegun 7.1.26). */
-function normCdf(x: number): number {
+export function normCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
   const poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
@@ -64,7 +64,7 @@ function callPriceHand(spot: number, dspot: number, strike: number, vol: number,
   return [spot * n1 - disc * n2, dspot * n1 + spot * dn1 - disc * dn2];
 }
 
-function pricesHand(spot: Float64Array, dspot: Float64Array, strike: Float64Array, vol: Float64Array, dvol: Float64Array, rate: number, years: number, out: Float64Array, dout: Float64Array): void {
+export function pricesHand(spot: Float64Array, dspot: Float64Array, strike: Float64Array, vol: Float64Array, dvol: Float64Array, rate: number, years: number, out: Float64Array, dout: Float64Array): void {
   for (let i = 0; i < spot.length; i++) {
     const [p, dp] = callPriceHand(spot[i], dspot[i], strike[i], vol[i], dvol[i], rate, years);
     out[i] = p;
@@ -80,7 +80,7 @@ function normCdfDual(x: Dual): Dual {
   return x.v >= 0 ? y.addc(1).scale(0.5) : Dual.c(1).sub(y).scale(0.5);
 }
 
-function callPriceDual(spot: Dual, strike: number, vol: Dual, rate: number, years: number): Dual {
+export function callPriceDual(spot: Dual, strike: number, vol: Dual, rate: number, years: number): Dual {
   const sqrtT = Math.sqrt(years);
   const d1 = spot.scale(1 / strike).log().add(vol.mul(vol).scale(0.5).addc(rate).scale(years)).div(vol.scale(sqrtT));
   const d2 = d1.sub(vol.scale(sqrtT));

@@ -4,11 +4,11 @@ import { jvp } from "tsjvp";
 import { Dual } from "../dual";
 import { Case, fdStep, flat } from "../case";
 
-const sigma = 10;
-const rho = 28;
-const beta = 8 / 3;
-const steps = 10_000;
-const dt = 0.001;
+export const sigma = 10;
+export const rho = 28;
+export const beta = 8 / 3;
+export const steps = 10_000;
+export const dt = 0.001;
 
 function rhs(s: Float64Array, out: Float64Array): void {
   out[0] = sigma * (s[1] - s[0]);
@@ -56,7 +56,7 @@ function axpyHand(out: Float64Array, dout: Float64Array, x: Float64Array, dx: Fl
   }
 }
 
-function integrateHand(s0: Float64Array, ds0: Float64Array, h: number, n: number): [Float64Array, Float64Array] {
+export function integrateHand(s0: Float64Array, ds0: Float64Array, h: number, n: number): [Float64Array, Float64Array] {
   const s = Float64Array.from(s0);
   const ds = Float64Array.from(ds0);
   const k1 = new Float64Array(3), dk1 = new Float64Array(3);
@@ -90,7 +90,7 @@ function axpyDual(out: Dual[], x: Dual[], a: number, y: Dual[]): void {
   for (let i = 0; i < out.length; i++) out[i] = x[i].add(y[i].scale(a));
 }
 
-function integrateDual(s0: Float64Array, ds0: Float64Array, h: number, n: number): Dual[] {
+export function integrateDual(s0: Float64Array, ds0: Float64Array, h: number, n: number): Dual[] {
   const s = Array.from(s0, (v, i) => new Dual(v, ds0[i]));
   const zero = () => [Dual.c(0), Dual.c(0), Dual.c(0)];
   const k1 = zero(), k2 = zero(), k3 = zero(), k4 = zero(), tmp = zero();

@@ -13,7 +13,7 @@ function rosenbrock(x: Float64Array): number {
   return s;
 }
 
-function rosenbrockHand(x: Float64Array, v: Float64Array): [number, number] {
+export function rosenbrockHand(x: Float64Array, v: Float64Array): [number, number] {
   let s = 0;
   let ds = 0;
   for (let i = 0; i < x.length - 1; i++) {
@@ -27,7 +27,7 @@ function rosenbrockHand(x: Float64Array, v: Float64Array): [number, number] {
   return [s, ds];
 }
 
-function rosenbrockDual(x: Float64Array, v: Float64Array): Dual {
+export function rosenbrockDual(x: Float64Array, v: Float64Array): Dual {
   let s = Dual.c(0);
   for (let i = 0; i < x.length - 1; i++) {
     const xi = new Dual(x[i], v[i]);
