@@ -163,7 +163,9 @@ export class Activity {
       const K = ts.SyntaxKind;
       // `a ?? b` is one of its operands (a number that may be missing, or its fallback).
       if (![K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.QuestionQuestionToken].includes(op)) return false;
-      return (this.isActive(e.left) || this.isActive(e.right)) && kindOf(this.core, e) === "num";
+      if (!this.isActive(e.left) && !this.isActive(e.right)) return false;
+      // - * / % ** of a differentiated number is a number (only `+` may make text, `??` anything).
+      return (op !== K.PlusToken && op !== K.QuestionQuestionToken) || kindOf(this.core, e) === "num";
     }
     if (ts.isPrefixUnaryExpression(e)) {
       const op = e.operator;

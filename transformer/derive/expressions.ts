@@ -294,7 +294,8 @@ function operatorOf(cx: TwinContext, kind: ts.SyntaxKind): keyof typeof operator
 function visitBinary(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): Dual {
   if (e.operatorToken.kind === cx.ts.SyntaxKind.QuestionQuestionToken && cx.kind(e) === "num") return visitNullish(cx, e, b);
   const op = operatorOf(cx, e.operatorToken.kind);
-  if (!op || cx.kind(e) !== "num") return visitInactive(cx, e, b);
+  // An active - * / % ** is a number (activity says so without asking the checker).
+  if (!op || (op === "+" || !cx.isActive(e) ? cx.kind(e) !== "num" : false)) return visitInactive(cx, e, b);
   const operands = visitInOrder(cx, [e.left, e.right], b);
   const build = ([l, r]: ts.Expression[]) => cx.f.createBinaryExpression(l, e.operatorToken.kind as ts.BinaryOperator, r);
   return applyRule(cx, operatorRules[op], operands, build, b, [e.left, e.right]);
