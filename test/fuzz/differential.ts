@@ -18,6 +18,9 @@ const options: ts.CompilerOptions = {
   paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")] },
 };
 const fileName = path.join(repoRoot, "build", "fuzz", "program.ts");
+const libName = path.join(repoRoot, "build", "fuzz", "lib.ts");
+/** A program's second module follows this line (helpers imported from "./lib"). */
+export const libMarker = "\n\n// @module lib\n\n";
 const cache = new Map<string, ts.SourceFile>();
 const baseHost = ts.createCompilerHost(options);
 
@@ -44,12 +47,20 @@ export interface Compiled {
 
 let oldProgram: ts.Program | undefined;
 
+/** `// @dispatch`: the driver reaches main through a function value (run-time dispatch). */
+function driverFor(source: string): string {
+  return source.includes("// @dispatch") ? driver.replace(/jvp\(main, /g, "jvp(target, ").replace("export function run(", "const target: typeof main = [main][0]!;\nexport function run(") : driver;
+}
+
 export function compileProgram(source: string): Compiled {
-  const text = `${driver}\n${source}\n`;
+  const [mainText, libText] = source.split(libMarker);
+  const text = `${driverFor(source)}\n${mainText}\n`;
+  const files = new Map([[fileName, text], ...(libText !== undefined ? [[libName, `${libText}\n`] as const] : [])]);
   const host: ts.CompilerHost = {
     ...baseHost,
     getSourceFile: (f, lang) => {
-      if (f === fileName) return ts.createSourceFile(f, text, lang);
+      const own = files.get(f);
+      if (own !== undefined) return ts.createSourceFile(f, own, lang);
       let sf = cache.get(f);
       if (!sf) {
         sf = baseHost.getSourceFile(f, lang);
@@ -57,27 +68,37 @@ export function compileProgram(source: string): Compiled {
       }
       return sf;
     },
-    fileExists: (f) => f === fileName || baseHost.fileExists(f),
-    readFile: (f) => (f === fileName ? text : baseHost.readFile(f)),
+    fileExists: (f) => files.has(f) || baseHost.fileExists(f),
+    directoryExists: (d) => d === path.dirname(fileName) || (baseHost.directoryExists?.(d) ?? true),
+    readFile: (f) => files.get(f) ?? baseHost.readFile(f),
     writeFile: () => undefined,
   };
   // `// @unchecked`: the program is compiled with noUncheckedIndexedAccess.
   const program = ts.createProgram([fileName], text.includes("// @unchecked") ? { ...options, noUncheckedIndexedAccess: true } : options, host, oldProgram);
   oldProgram = program;
-  const diagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(program.getSourceFile(fileName))];
-  let js = "";
+  const sources = [...files.keys()].map((f) => program.getSourceFile(f)).filter((f): f is ts.SourceFile => f !== undefined);
+  const diagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(), ...sources.flatMap((f) => program.getSemanticDiagnostics(f))];
+  const emitted = new Map<string, string>();
   const transformer = tsjvpTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) });
-  program.emit(program.getSourceFile(fileName), (f, t) => {
-    if (f.endsWith(".js")) js = t;
-  }, undefined, false, { before: [transformer] });
+  for (const f of sources) {
+    program.emit(f, (out, t) => {
+      if (out.endsWith(".js")) emitted.set(f.fileName, t);
+    }, undefined, false, { before: [transformer] });
+  }
+  const js = emitted.get(fileName) ?? "";
   const formatHost = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => path.dirname(fileName), getNewLine: () => "\n" };
   const formatted = ts.formatDiagnostics(diagnostics, formatHost);
   if (formatted) return { diagnostics: formatted, js };
-  const module = { exports: {} as Record<string, unknown> };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (id: string) => (id === "tsjvp" ? require(path.join(repoRoot, "dist", "runtime", "index.js")) : require(id));
-  new Function("exports", "require", "module", js)(module.exports, load, module);
-  return { diagnostics: "", run: module.exports.run as Compiled["run"], js };
+  const loaded = new Map<string, Record<string, unknown>>();
+  const evaluate = (f: string): Record<string, unknown> => {
+    const module = { exports: {} as Record<string, unknown> };
+    loaded.set(f, module.exports);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = (id: string) => (id === "tsjvp" ? require(path.join(repoRoot, "dist", "runtime", "index.js")) : id === "./lib" ? loaded.get(libName) ?? evaluate(libName) : require(id));
+    new Function("exports", "require", "module", emitted.get(f) ?? "")(module.exports, load, module);
+    return module.exports;
+  };
+  return { diagnostics: "", run: evaluate(fileName).run as Compiled["run"], js };
 }
 
 export interface Outcome {

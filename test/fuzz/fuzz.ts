@@ -1,6 +1,7 @@
 /**
  * The property: for every generated program and inputs, the transformer compiles it without a
- * diagnostic and its twin agrees with the oracle. fast-check shrinks a counterexample to a small
+ * diagnostic and its twin agrees with the oracle; a program holding a construct the fence must
+ * reject (`// @expect TS970xx`) gets exactly that diagnostic. fast-check shrinks a counterexample to a small
  * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
  */
 import fc from "fast-check";
@@ -10,6 +11,13 @@ import { inputsArbitrary, programArbitrary } from "./generator";
 export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {
   return fc.property(programArbitrary, inputsArbitrary, (source, inputs) => {
     const compiled = compileProgram(source);
+    // A program holding a construct that must be rejected: exactly its diagnostic, nothing to run.
+    const expected = /\/\/ @expect (TS\d+)/.exec(source)?.[1];
+    if (expected) {
+      const codes = new Set([...compiled.diagnostics.matchAll(/error (TS\d+)/g)].map((m) => m[1]));
+      if (codes.size !== 1 || !codes.has(expected)) throw new Error(`expected ${expected} alone, got:\n${compiled.diagnostics || "no diagnostic"}`);
+      return;
+    }
     if (compiled.diagnostics) throw new Error(`the transformer rejected a supported program:\n${compiled.diagnostics}`);
     const outcome = runBoth(source, compiled, inputs);
     fc.pre(finite(outcome));

@@ -231,35 +231,68 @@ function block(s: Scope, depth: number, max: number): fc.Arbitrary<string[]> {
 }
 
 /** Helpers take a sixth parameter with a default (`k = 1.5`), which callers may leave out. */
-function fn(name: string, helpers: string[], helperRef: (h: string) => string, exported = false): fc.Arbitrary<string> {
+function fn(name: string, helpers: string[], helperRef: (h: string) => string, prefix = "", extra: fc.Arbitrary<string[]> = fc.constant([])): fc.Arbitrary<string> {
   const isHelper = name !== "main";
   const scope: Scope = {
     nums: ["x", "y", "p.s", ...(isHelper ? ["k"] : [])], arrays: ["a", "out", "p.v"], lists: [], nullables: [], counters: [], helpers, helperRef,
     fresh: { n: 0 }, depthLeft: 2,
   };
-  return fc.tuple(block(scope, 2, 5), expr(scope)).map(([body, result]) => [
-    `${exported ? "export " : ""}function ${name}(x: number, y: number, a: Float64Array, out: Float64Array, p: P${isHelper ? ", k = 1.5" : ""}): number {`,
-    ...indent(body),
+  return fc.tuple(block(scope, 2, 5), extra, expr(scope)).map(([body, more, result]) => [
+    `${prefix}function ${name}(x: number, y: number, a: Float64Array, out: Float64Array, p: P${isHelper ? ", k = 1.5" : ""}): number {`,
+    ...indent([...body, ...more]),
     `  return ${result};`,
     `}`,
   ].join("\n"));
 }
 
+/** Where the helpers live, and how main reaches them. */
+type Layout = "module" | "namespace" | "lib" | "lib-namespace";
+
 /**
- * A module of 1 to 3 functions; `main` may call the helpers declared before it. The helpers may sit
- * in a namespace (`NS.h0` from main), and the module may be compiled with noUncheckedIndexedAccess
- * (the first line says `// @unchecked`).
+ * Constructs the fence must reject (they touch differentiated values and have no derivative), with
+ * the diagnostic each must get: the program is then checked to be diagnosed, not run. `module` is
+ * what goes at module level, `body` into main.
  */
-export const programArbitrary: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.boolean()).chain(([count, inNamespace, unchecked]) => {
+const rejected: { code: string; module: string[]; body: string[]; needsLocalHelper?: boolean }[] = [
+  // An object-literal method inside differentiated code is a closure.
+  { code: "TS97006", module: [], body: ["const ops = { twice(v: number): number { return 2 * v; } };", "x += ops.twice(x);"] },
+  // A method of a module-level object.
+  { code: "TS97024", module: ["const scale = {\n  by(v: number): number {\n    return 3 * v;\n  },\n};"], body: ["x += scale.by(x);"] },
+  // A call through a function value (a const holding another function).
+  { code: "TS97009", module: ["const hv = h0;"], body: ["x += hv(x, y, a, out, p);"], needsLocalHelper: true },
+];
+
+/**
+ * A program of 1 to 3 functions; `main` may call the helpers declared before it. The helpers may
+ * sit in a namespace (`NS.h0` from main), in a second module `lib` (exported and tagged @jvp,
+ * imported by name or as a namespace: `lib.h0`, `lib.NS.h0`), and the program may be compiled with
+ * noUncheckedIndexedAccess (`// @unchecked`). The driver may reach main through a function value
+ * (`// @dispatch`: run-time dispatch to its registered twin). A few programs hold a construct that
+ * must be rejected (`// @expect TS970xx`). A second module follows the line `// @module lib`.
+ */
+export const programArbitrary: fc.Arbitrary<string> = fc.tuple(
+  fc.integer({ min: 0, max: 2 }), fc.constantFrom<Layout>("module", "module", "namespace", "lib", "lib-namespace"), fc.boolean(), fc.boolean(),
+  fc.boolean(), fc.integer({ min: 0, max: 19 }),
+).chain(([count, layout, unchecked, dispatch, namespaceImport, rejectAt]) => {
   const names = Array.from({ length: count }, (_, i) => `h${i}`);
-  const outside = (h: string) => (inNamespace ? `NS.${h}` : h);
-  const parts = names.map((n, i) => fn(n, names.slice(0, i), (h) => h, inNamespace));
-  return fc.tuple(fc.tuple(...parts), fn("main", names, outside)).map(([helpers, main]) => [
-    ...(unchecked ? ["// @unchecked"] : []),
-    "interface P {\n  s: number;\n  v: Float64Array;\n}",
-    ...(inNamespace && helpers.length ? [["namespace NS {", ...indent(helpers.join("\n\n").split("\n")), "}"].join("\n")] : helpers),
-    main,
-  ].join("\n\n"));
+  const inLib = layout === "lib" || layout === "lib-namespace";
+  const inNamespace = layout === "namespace" || layout === "lib-namespace";
+  const qualifier = `${inLib && namespaceImport ? "lib." : ""}${inNamespace ? "NS." : ""}`;
+  const outside = (h: string) => `${qualifier}${h}`;
+  const tag = inLib ? "/** @jvp */\n" : "";
+  const exported = inNamespace || inLib ? "export " : "";
+  const parts = names.map((n, i) => fn(n, names.slice(0, i), (h) => h, `${tag}${exported}`));
+  const candidates = rejected.filter((r) => !r.needsLocalHelper || (count > 0 && layout === "module"));
+  const reject = rejectAt < candidates.length ? candidates[rejectAt] : undefined;
+  const mainPrefix = dispatch ? "/** @jvp */\n" : "";
+  return fc.tuple(fc.tuple(...parts), fn("main", names, outside, mainPrefix, fc.constant(reject?.body ?? []))).map(([helpers, main]) => {
+    const helperBlock = inNamespace && helpers.length ? [["namespace NS {", ...indent(helpers.join("\n\n").split("\n")), "}"].join("\n")].map((h) => `${inLib ? "export " : ""}${h}`) : helpers;
+    const markers = [...(unchecked ? ["// @unchecked"] : []), ...(dispatch ? ["// @dispatch"] : []), ...(reject ? [`// @expect ${reject.code}`] : [])];
+    const p = "interface P {\n  s: number;\n  v: Float64Array;\n}";
+    if (!inLib) return [...markers, p, ...helperBlock, ...(reject?.module ?? []), main].join("\n\n");
+    const imported = namespaceImport ? `import * as lib from "./lib";\nimport type { P } from "./lib";` : `import { ${[...(inNamespace && names.length ? ["NS"] : names), "type P"].join(", ")} } from "./lib";`;
+    return [...markers, imported, ...(reject?.module ?? []), main, "// @module lib", `export ${p}`, ...helperBlock].join("\n\n");
+  });
 });
 
 /** Inputs and tangents; `null` tangents on some parameters select specialised twins. */

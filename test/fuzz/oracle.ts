@@ -337,7 +337,9 @@ export class Oracle {
   private callExpr(e: ts.CallExpression, scope: Scope): Value {
     const callee = e.expression;
     const args = () => e.arguments.map((a) => this.expr(a, scope));
-    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "NS") return this.call(callee.name.text, args());
+    // NS.h0, lib.h0, lib.NS.h0: a namespace or a module import (the generator's names are unique).
+    const qualifier = (q: ts.Expression): boolean => (ts.isIdentifier(q) && (q.text === "NS" || q.text === "lib")) || (ts.isPropertyAccessExpression(q) && qualifier(q.expression) && q.name.text === "NS");
+    if (ts.isPropertyAccessExpression(callee) && qualifier(callee.expression)) return this.call(callee.name.text, args());
     if (ts.isPropertyAccessExpression(callee)) {
       const name = callee.name.text;
       if (ts.isIdentifier(callee.expression) && callee.expression.text === "Math") return mathCall(name, args().map(num));

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Tan } from "../model/algebra";
+import { binary, Tan } from "../model/algebra";
 import { isGlobal, skipOuter } from "../core/context";
 import { operatorRules, Rule } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
@@ -297,7 +297,7 @@ function visitBinary(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder): 
   // An active - * / % ** is a number (activity says so without asking the checker).
   if (!op || (op === "+" || !cx.isActive(e) ? cx.kind(e) !== "num" : false)) return visitInactive(cx, e, b);
   const operands = visitInOrder(cx, [e.left, e.right], b);
-  const build = ([l, r]: ts.Expression[]) => cx.f.createBinaryExpression(l, e.operatorToken.kind as ts.BinaryOperator, r);
+  const build = ([l, r]: ts.Expression[]) => binary(cx.ts, cx.f, l, e.operatorToken.kind as ts.BinaryOperator, r);
   return applyRule(cx, operatorRules[op], operands, build, b, [e.left, e.right]);
 }
 

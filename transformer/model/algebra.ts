@@ -1,5 +1,14 @@
 import type * as ts from "typescript";
 
+/**
+ * `a op b`. The factory parenthesizes by precedence, except a unary left operand of `**`
+ * (`-x ** 2` is a syntax error in JavaScript): that one is parenthesized here.
+ */
+export function binary(tsi: typeof ts, f: ts.NodeFactory, a: ts.Expression, op: ts.BinaryOperator, b: ts.Expression): ts.Expression {
+  const unary = tsi.isPrefixUnaryExpression(a) || tsi.isTypeOfExpression(a) || tsi.isVoidExpression(a) || tsi.isDeleteExpression(a) || tsi.isAwaitExpression(a) || tsi.isTypeAssertionExpression(a);
+  return f.createBinaryExpression(op === tsi.SyntaxKind.AsteriskAsteriskToken && unary ? f.createParenthesizedExpression(a) : a, op, b);
+}
+
 /** A tangent expression, or `null`: the symbolic zero of an inactive value (it contributes nothing). */
 export type Tan = ts.Expression | null;
 
@@ -26,7 +35,7 @@ export class Algebra {
    * a * b * c. Products are left in the order a person reads them; they differ only in rounding.
    */
   private bin(a: ts.Expression, op: ts.BinaryOperator, b: ts.Expression): ts.Expression {
-    return this.f.createBinaryExpression(a, op, b);
+    return binary(this.tsi, this.f, a, op, b);
   }
 
   /**
