@@ -17,6 +17,7 @@ import { lorenzCase } from "./cases/lorenz";
 import { rosenbrockCase } from "./cases/rosenbrock";
 import { tutorialCases } from "./cases/tutorial";
 import { restyledCases } from "./cases/restyled";
+import { opsRows } from "./ops";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -57,11 +58,19 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
   const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${quick ? "quick, " : ""}${samples} samples, medians (${new Date().toISOString().slice(0, 10)})`;
   const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\nmedian twin/hand over the suite: ${medianOf(results.map((r) => r.twin_over_hand)).toFixed(3)}`);
+  if (results.length > 0) console.log(`\nmedian twin/hand over the suite: ${medianOf(results.map((r) => r.twin_over_hand)).toFixed(3)}`);
   console.log(machine);
+  const ops = only && !"ops".includes(only) ? [] : opsRows(samples);
+  if (ops.length > 0) {
+    console.log(`\n${["tsjvp/ops", "primitive ms", "loop ms", "tangent ms", "hand ms", "primitive/loop", "tangent/hand"].join(" | ")}`);
+    for (const r of ops) {
+      const m = r.medians_ms;
+      console.log([r.case, m.primitive.toFixed(3), m.loop.toFixed(3), m.tangent.toFixed(3), m.hand.toFixed(3), r.primitive_over_loop.toFixed(2), r.tangent_over_hand.toFixed(2)].join(" | "));
+    }
+  }
   if (only) return;
   const dir = path.resolve(__dirname, "..");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results }, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops }, null, 2) + "\n");
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
   const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
   fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));

@@ -15,7 +15,7 @@ import type { Inputs } from "./generator";
 const options: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Bundler,
   strict: true, skipLibCheck: true, types: [], lib: ["lib.es2022.d.ts"], noEmitOnError: false,
-  paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")] },
+  paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")], "tsjvp/ops": [path.join(repoRoot, "runtime/ops.ts")] },
 };
 const fileName = path.join(repoRoot, "build", "fuzz", "program.ts");
 const libName = path.join(repoRoot, "build", "fuzz", "lib.ts");

@@ -21,7 +21,7 @@ export function fixtureOptions(): ts.CompilerOptions {
     skipLibCheck: true,
     types: [],
     lib: ["lib.es2022.d.ts"],
-    paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")] },
+    paths: { tsjvp: [path.join(repoRoot, "runtime/index.ts")], "tsjvp/ops": [path.join(repoRoot, "runtime/ops.ts")] },
   };
 }
 

@@ -323,6 +323,8 @@ export class Activity {
       }
     }
     const target = this.callee(callee);
+    // A primitive of tsjvp/ops returns its `out` (when given) or a new array.
+    if (target.type === "imported" && target.op) return call.arguments.filter((_, i) => target.op![i] === "out").flatMap((a) => this.aliasSources(a, part));
     if (target.type === "local" || target.type === "imported") {
       // A function returning a reference may return (part of) one of its arguments.
       return call.arguments.filter((a) => isReference(this.core, a)).flatMap((a) => this.aliasSources(a, true));
@@ -459,8 +461,10 @@ export class Activity {
         if (isActive && i < call.arguments.length && isReference(this.core, call.arguments[i])) this.markValue(call.arguments[i]);
       });
     } else if (target.type === "imported" && call.arguments.some((a) => this.isActive(a))) {
-      // Another module's twin may write into any argument held by reference: assume it does.
-      for (const a of call.arguments) if (isReference(this.core, a)) this.markValue(a);
+      // A primitive of tsjvp/ops writes only its `out`; another module's twin may write into any
+      // argument held by reference: assume it does.
+      const written = target.op ? call.arguments.filter((_, i) => target.op![i] === "out") : call.arguments;
+      for (const a of written) if (isReference(this.core, a)) this.markValue(a);
     }
   }
 

@@ -74,7 +74,7 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
   if (target.type === "imported" && anyActive) {
     const ref = cx.services.importedTwin(target.specifier, target.qualifier, target.name);
     const mask = target.paramKinds.map(differentiable);
-    return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement);
+    return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement, target.op !== undefined);
   }
   if (target.type === "error" && anyActive) {
     cx.report(target.node, target.id, ...target.args);
@@ -230,13 +230,15 @@ function holdSimple(cx: TwinContext, d: Dual, b: BlockBuilder): Dual {
 /** Emits `g_jvp(x, x_dot, …)`; a result is held in `const [_t0, _t0_dot] = …`. */
 function callTwin(
   cx: TwinContext, call: ts.CallExpression, ref: ts.Expression, kinds: readonly Kind[], mask: readonly boolean[],
-  returnKind: Kind | "void", returnsActive: boolean, b: BlockBuilder, asStatement: boolean,
+  returnKind: Kind | "void", returnsActive: boolean, b: BlockBuilder, asStatement: boolean, nullForConstants = false,
 ): Dual {
   const { f } = cx;
   const duals = visitInOrder(cx, call.arguments, b);
   const args: ts.Expression[] = [];
   duals.forEach((d, i) => {
     if (!mask[i]) return void args.push(d.primal);
+    // A primitive's twin takes null for a constant argument and skips its work.
+    if (nullForConstants && !d.tangent) return void args.push(d.primal, f.createNull());
     const full = cx.materialize(d, kinds[i], b);
     args.push(full.primal, full.tangent!);
   });

@@ -111,3 +111,23 @@ function isAmbient(core: Core, id: ts.Identifier): boolean {
   const decls = symbolOf(core, id)?.getDeclarations() ?? [];
   return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
 }
+
+/**
+ * The primitives of `tsjvp/ops` (declarations tagged `@tsjvpOp`): the role of each parameter.
+ * `data` takes a tangent (null when constant: the primitive's twin then skips that work), `size`
+ * is a dimension (never differentiated), `out` is written with the result (and its tangent with the
+ * result's tangent). Each primitive's hand-written twin `<name>_jvp` is declared beside it.
+ */
+export type OpParam = "data" | "size" | "out";
+
+export const opsParams: Readonly<Record<string, readonly OpParam[]>> = {
+  sum: ["data"], dot: ["data", "data"], norm2: ["data"], logsumexp: ["data"],
+  axpy: ["data", "data", "data", "out"], scale: ["data", "data", "out"],
+  add: ["data", "data", "out"], sub: ["data", "data", "out"], mul: ["data", "data", "out"], div: ["data", "data", "out"],
+  exp: ["data", "out"], log: ["data", "out"], tanh: ["data", "out"], sigmoid: ["data", "out"], softplus: ["data", "out"],
+  relu: ["data", "out"], softmax: ["data", "out"],
+  matvec: ["data", "size", "size", "data", "out"], matmul: ["data", "data", "size", "size", "size", "out"],
+  transpose: ["data", "size", "size", "out"], outer: ["data", "data", "out"],
+};
+
+export const opTag = /@tsjvpOp\b/;

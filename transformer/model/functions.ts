@@ -1,4 +1,5 @@
 import type * as ts from "typescript";
+import { opsParams, OpParam, opTag } from "./builtins";
 import { Core, skipOuter, symbolOf } from "../core/context";
 import { identifiersOf } from "../core/namer";
 import { Kind, kindOf, kindOfType } from "./types";
@@ -44,6 +45,8 @@ export type Callee =
       readonly qualifier: readonly string[];
       readonly paramKinds: readonly Kind[];
       readonly returnKind: Kind | "void";
+      /** A primitive of tsjvp/ops: its parameters' roles (its twin takes null for a constant argument). */
+      readonly op?: readonly OpParam[];
     }
   | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport" | "twinNameTaken"; readonly args: string[] }
   | { readonly type: "unknown" };
@@ -212,8 +215,10 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
   const where = relativeModulePath(core.file.fileName, decl.getSourceFile().fileName);
   // A library's declaration file may have lost its comments (removeComments); the twin that
-  // tsjvp declared next to the function there marks it as well.
-  const twinDeclared = decl.getSourceFile().isDeclarationFile && declaresTwin(core, statement, name);
+  // tsjvp declared next to the function there marks it as well. A primitive of tsjvp/ops has a
+  // hand-written twin beside it.
+  const op = hasTag(core, statement, opTag) && Object.prototype.hasOwnProperty.call(opsParams, name) ? opsParams[name] : undefined;
+  const twinDeclared = op !== undefined || (decl.getSourceFile().isDeclarationFile && declaresTwin(core, statement, name));
   if (!twinDeclared && !hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where, untaggedAdvice(decl)] };
   if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
   // Its module names the twin exactly `<name>_jvp`, or reports why it cannot (the same rule there).
@@ -239,8 +244,10 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
     decl,
     specifier: importDecl.moduleSpecifier.text,
     qualifier: namespacesAround(core, statement).map((n) => n.name.getText()),
-    paramKinds: signature.getParameters().map((p) => kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target))),
+    // A primitive's dimensions take no tangent; its optional `out` is a Float64Array when given.
+    paramKinds: signature.getParameters().map((p, i) => (op?.[i] === "size" ? "none" : op?.[i] === "out" ? "arr" : kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target)))),
     returnKind: returnType.flags & ts.TypeFlags.Void ? "void" : kindOfType(core, returnType),
+    op,
   };
 }
 
