@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type * as ts from "typescript";
-import { Core, differentiateFile, FileTwins, hasExport, symbolOf } from "../transformer/pipeline";
+import { Core, differentiateFile, FileTwins, hasExport, rulesIn, symbolOf } from "../transformer/pipeline";
 import { registration } from "../transformer/emit/rewrite";
 import { Spec } from "../transformer/analysis/activity";
 import { DiagnosticBag } from "../transformer/core/diagnostics";
@@ -157,7 +157,8 @@ class FreeNames {
     if (!ts.isSourceFile(statement.parent)) return;
     const isValue = (symbol.flags & ts.SymbolFlags.Value) !== 0;
     if (hasExport(this.core, statement, symbol.getName())) return void this.exportsUsed.set(symbol.getName(), (this.exportsUsed.get(symbol.getName()) ?? false) || isValue);
-    if (this.copyable(statement)) {
+    // A function with a custom rule must be the module's own (defineJvp attached the rule to it).
+    if (this.copyable(statement) && !rulesIn(this.core, this.file).has(symbol)) {
       this.copied.push(statement as ts.Statement);
       this.scan(statement);
     } else {

@@ -7,7 +7,9 @@ export type { Tangent, TangentIn } from "./tangent-types";
 import type { Tangent, TangentIn } from "./tangent-types";
 export { extremumDot, powDot } from "./rules";
 export { applyTwin, compileError, fillZeros, registerTwin, twinSymbol, zerosLike } from "./calls";
+export { applyRule, defineJvp, type JvpRule, type TangentsOf } from "./custom";
 import { applyTwin, twinOf } from "./calls";
+import { ruleOf } from "./custom";
 
 /**
  * Forward-mode Jacobian-vector product, as `jax.jvp`: returns `[fun(...primals), J·tangents]`.
@@ -21,6 +23,9 @@ export function jvp<A extends readonly unknown[], R>(
   primals: readonly [...A],
   tangents: { readonly [K in keyof A]: TangentIn<A[K]> },
 ): [R, Tangent<R>] {
+  // A custom rule gets the tangents as given (null where not differentiated).
+  const rule = ruleOf(fun);
+  if (rule) return rule(primals, tangents);
   const found = twinOf(fun);
   if (!found) throw new Error(missingTwin(fun));
   const result = applyTwin(found.twin as (...args: unknown[]) => unknown, found.differentiable, primals, tangents);

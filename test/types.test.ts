@@ -1,6 +1,6 @@
 /**
  * jvp is typed with TangentIn / Tangent: tsc rejects tangents whose shape does not match the
- * primals, and types the result [R, Tangent<R>]. Each bad call below must fail to type-check on
+ * primals, and types the result [R, Tangent<R>]; defineJvp's rule is typed JvpRule<typeof f>. Each bad call below must fail to type-check on
  * its own line; the good ones must not.
  */
 import { expect } from "chai";
@@ -9,7 +9,7 @@ import ts from "typescript";
 import { fixtureOptions, repoRoot } from "./support/compile";
 
 const source = `
-import { jvp, type Tangent, type TangentIn } from "tsjvp";
+import { defineJvp, jvp, type Tangent, type TangentIn } from "tsjvp";
 
 interface Params { w: Float64Array; b: number; tag: string; layers: { scale: number }[] }
 function model(p: Params, x: number): { y: number; label: string } {
@@ -30,6 +30,12 @@ const partial: TangentIn<Params> = { w: null, b: 1, tag: null, layers: null };
 jvp(model, [p, 3], [partial, 1]);
 jvp(pair, [[1, 2]], [[0.5, null]]);
 void [y, dy, dLabel];
+function scaled(x: number, v: Float64Array): number {
+  return x * v[0];
+}
+defineJvp(scaled, ([x, v], [dx, dv]) => [x * v[0], (dx ?? 0) * v[0] + (dv ? x * dv[0] : 0)]);
+const modelWithRule: typeof model = defineJvp(model, ([q, x], [dq]) => [model(q, x), { y: dq ? dq.b * x : 0, label: null }]);
+void modelWithRule;
 
 // bad
 jvp(model, [p, 3], [{ ...dp, b: "one" }, null]); // @error wrong leaf type
@@ -39,9 +45,13 @@ jvp(model, [p, 3], [dp, Float64Array.of(1)]); // @error a Float64Array tangent f
 jvp(model, [p, 3], [dp]); // @error too few tangents
 const wrong: string = jvp(model, [p, 3], [dp, null])[1].y; // @error the result's tangent is a number
 const tagTangent: string = dOut.label; // @error a string's tangent is null
+defineJvp(scaled, ([x, v]: [string, Float64Array], [dx]) => [x.length * v[0], dx ?? 0]); // @error a rule whose parameters do not match
+defineJvp(scaled, ([x, v], [dx]) => [x * v[0], Float64Array.of(dx ?? 0)]); // @error a rule whose tangent does not match the result
+defineJvp(scaled, ([x], [dx, dv]) => [x, (dv ?? 0) + (dx ?? 0)]); // @error a tangent of a Float64Array used as a number
+defineJvp(model, ([q, x]) => [model(q, x), { y: 0 }]); // @error a result tangent missing a field
 `;
 
-describe("types: jvp with TangentIn and Tangent", () => {
+describe("types: jvp with TangentIn and Tangent, defineJvp with JvpRule", () => {
   const file = path.join(repoRoot, "build", "types", "input.ts");
   const options = fixtureOptions();
   const host = ts.createCompilerHost(options);

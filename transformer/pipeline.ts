@@ -19,7 +19,7 @@ import { FileDifferentiator, FileTwins } from "./derive/differentiator";
 
 export type { FileTwins, Core };
 // What the CLI's companions share with the core: one rule for what a name refers to and what is exported.
-export { hasExport } from "./model/functions";
+export { hasExport, rulesIn } from "./model/functions";
 export { symbolOf } from "./core/context";
 export { supportedTypeScript, unsupportedTypeScript } from "./core/support";
 import { rewriteFile } from "./emit/rewrite";

@@ -219,7 +219,7 @@ export class Activity {
     if (libraryRole(this.core, callee)) return false;
     const target = this.callee(callee);
     if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
-    if (target.type === "imported") return differentiable(target.returnKind as never) && anyArg();
+    if (target.type === "imported" || target.type === "rule") return differentiable(target.returnKind as never) && anyArg();
     // No source: its result is differentiated data as far as we know (derive reports the call).
     return kindOf(this.core, call) !== "none" && (anyArg() || (ts.isPropertyAccessExpression(callee) && this.isActive(callee.expression)));
   }
@@ -323,6 +323,8 @@ export class Activity {
       }
     }
     const target = this.callee(callee);
+    // A custom rule returns what it computes (and the tangent to match): nothing is assumed shared.
+    if (target.type === "rule") return [];
     // A primitive of tsjvp/ops returns its `out` (when given) or a new array.
     if (target.type === "imported" && target.op) return call.arguments.filter((_, i) => target.op![i] === "out").flatMap((a) => this.aliasSources(a, part));
     if (target.type === "local" || target.type === "imported") {

@@ -24,6 +24,8 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
   if (!fn) {
     const callee = resolve(funArg);
     if (callee.type === "error") return { type: "failed", diagnostic: core.diags.report(callee.node, callee.id, ...callee.args) };
+    // A function with a custom rule: jvp calls the rule at run time (with the tangents as given).
+    if (callee.type === "rule") return { type: "runtime" };
     if (callee.type === "unknown") {
       if (canHaveTwin(core, funArg)) return { type: "runtime" };
       const { what, instead } = describeUnresolved(core, funArg);

@@ -76,6 +76,7 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     const mask = target.paramKinds.map(differentiable);
     return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement, target.op !== undefined);
   }
+  if (target.type === "rule" && anyActive) return callRule(cx, call, target.paramKinds, target.returnKind, b, asStatement);
   if (target.type === "error" && anyActive) {
     cx.report(target.node, target.id, ...target.args);
     return { primal: call, tangent: null };
@@ -228,6 +229,36 @@ function holdSimple(cx: TwinContext, d: Dual, b: BlockBuilder): Dual {
 }
 
 /** Emits `g_jvp(x, x_dot, …)`; a result is held in `const [_t0, _t0_dot] = …`. */
+/** `const [y, y_dot] = tsjvp_runtime.applyRule(f, [a, b], [a_dot, null])`: a custom rule, null for constants. */
+function callRule(cx: TwinContext, call: ts.CallExpression, kinds: readonly Kind[], returnKind: Kind | "void", b: BlockBuilder, asStatement: boolean): Dual {
+  const { f } = cx;
+  const duals = visitInOrder(cx, [call.expression, ...call.arguments], b);
+  const [fn, ...args] = duals;
+  const tangents = args.map((d, i) => (d.tangent && differentiable(kinds[i] ?? "other") ? d.tangent : f.createNull()));
+  const ruleCall = f.createCallExpression(cx.services.runtimeRef("applyRule"), undefined, [
+    fn.primal, f.createArrayLiteralExpression(args.map((d) => d.primal)), f.createArrayLiteralExpression(tangents),
+  ]);
+  return bindResult(cx, ruleCall, returnKind, true, b, asStatement);
+}
+
+/** `const [y, y_dot] = call` (just `call;` when its result is not used or void). */
+function bindResult(cx: TwinContext, pairCall: ts.Expression, returnKind: Kind | "void", returnsActive: boolean, b: BlockBuilder, asStatement: boolean): Dual {
+  const { f } = cx;
+  if (returnKind === "void" || asStatement) {
+    b.push(f.createExpressionStatement(pairCall), true);
+    return { primal: f.createVoidZero(), tangent: null };
+  }
+  const primal = cx.temp();
+  const names = [f.createBindingElement(undefined, undefined, primal)];
+  let tangent: ts.Identifier | null = null;
+  if (returnsActive && differentiable(returnKind)) {
+    tangent = f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
+    names.push(f.createBindingElement(undefined, undefined, tangent));
+  }
+  b.push(cx.constDecl(f.createArrayBindingPattern(names), pairCall), true);
+  return { primal, tangent };
+}
+
 function callTwin(
   cx: TwinContext, call: ts.CallExpression, ref: ts.Expression, kinds: readonly Kind[], mask: readonly boolean[],
   returnKind: Kind | "void", returnsActive: boolean, b: BlockBuilder, asStatement: boolean, nullForConstants = false,
@@ -242,18 +273,5 @@ function callTwin(
     const full = cx.materialize(d, kinds[i], b);
     args.push(full.primal, full.tangent!);
   });
-  const twinCall = f.createCallExpression(ref, undefined, args);
-  if (returnKind === "void" || asStatement) {
-    b.push(f.createExpressionStatement(twinCall), true);
-    return { primal: f.createVoidZero(), tangent: null };
-  }
-  const primal = cx.temp();
-  const names = [f.createBindingElement(undefined, undefined, primal)];
-  let tangent: ts.Identifier | null = null;
-  if (returnsActive && differentiable(returnKind)) {
-    tangent = f.createIdentifier(cx.namer.unique(`${primal.text}_dot`));
-    names.push(f.createBindingElement(undefined, undefined, tangent));
-  }
-  b.push(cx.constDecl(f.createArrayBindingPattern(names), twinCall), true);
-  return { primal, tangent };
+  return bindResult(cx, f.createCallExpression(ref, undefined, args), returnKind, returnsActive, b, asStatement);
 }

@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Core, skipOuter } from "../core/context";
-import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction } from "../model/functions";
+import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction, rulesIn } from "../model/functions";
 
 /** A `jvp(fun, primals, tangents)` call resolved to tsjvp's own declaration. */
 export interface JvpCall {
@@ -70,7 +70,13 @@ export function findTaggedFunctions(core: Core): FnInfo[] {
     ts.forEachChild(node, visit);
   };
   visit(core.file);
-  return found;
+  // A function with a custom rule is differentiated by its rule: it needs no twin of its own.
+  const rules = rulesIn(core, core.file);
+  return rules.size === 0 ? found : found.filter((fn) => {
+    const name = ts.isFunctionDeclaration(fn.node) ? fn.node.name : ts.isVariableDeclaration(fn.node.parent) ? fn.node.parent.name : undefined;
+    const symbol = name ? core.checker.getSymbolAtLocation(name) : undefined;
+    return !symbol || !rules.has(symbol);
+  });
 }
 
 function misplaced(core: Core, node: ts.Node, what: string, instead: string): void {

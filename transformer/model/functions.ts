@@ -48,6 +48,8 @@ export type Callee =
       /** A primitive of tsjvp/ops: its parameters' roles (its twin takes null for a constant argument). */
       readonly op?: readonly OpParam[];
     }
+  /** A function with a custom rule (`defineJvp(f, rule)` at the top level of its module): calls apply the rule. */
+  | { readonly type: "rule"; readonly name: string; readonly paramKinds: readonly Kind[]; readonly returnKind: Kind | "void" }
   | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport" | "twinNameTaken"; readonly args: string[] }
   | { readonly type: "unknown" };
 
@@ -191,6 +193,7 @@ export function resolveCallee(core: Core, expr: ts.Expression): Callee {
   if (!symbol) return { type: "unknown" };
   const isAlias = (symbol.flags & ts.SymbolFlags.Alias) !== 0;
   const resolved = isAlias ? checker.getAliasedSymbol(symbol) : symbol;
+  if (hasRule(core, symbol) || (isAlias && hasRule(core, resolved))) return ruleCallee(core, target, nameNode.text);
   const decl = resolved.getDeclarations()?.[0];
   if (!decl) return { type: "unknown" };
   if (decl.getSourceFile() === core.file) {
@@ -294,4 +297,68 @@ export function describeUnresolved(core: Core, expr: ts.Expression, call?: ts.Ca
     return { what: "it is a method: tsjvp differentiates functions, not methods", instead: "Write it as a function declaration (or a const arrow) of the module, taking its data as parameters" };
   }
   return { what: "it is not a function tsjvp can read", instead: byName };
+}
+
+/** `defineJvp` of tsjvp (the checker resolves it, so an alias or a local function of that name is told apart). */
+export function isDefineJvp(core: Core, callee: ts.Expression): boolean {
+  const { ts } = core;
+  const e = skipOuter(core, callee);
+  if (!ts.isIdentifier(e)) return false;
+  const symbol = symbolOf(core, e);
+  const resolved = symbol && symbol.flags & ts.SymbolFlags.Alias ? core.checker.getAliasedSymbol(symbol) : symbol;
+  const decl = resolved?.getDeclarations()?.[0];
+  return decl !== undefined && hasTag(core, decl, /@tsjvpApi defineJvp\b/);
+}
+
+const rulesPerFile = new WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, Set<ts.Symbol>>>();
+
+/**
+ * The functions of `file` with a custom rule: the `f` of each top-level `defineJvp(f, rule);`, and
+ * both `g` and `f` of `const g = defineJvp(f, rule)`.
+ */
+export function rulesIn(core: Core, file: ts.SourceFile): ReadonlySet<ts.Symbol> {
+  const { ts } = core;
+  let perFile = rulesPerFile.get(core.checker);
+  if (!perFile) rulesPerFile.set(core.checker, (perFile = new WeakMap()));
+  let found = perFile.get(file);
+  if (found) return found;
+  found = new Set();
+  // A file that never says defineJvp has no rules (most files): no tree walk.
+  if (file.text.includes("defineJvp")) {
+    const add = (e: ts.Expression | undefined) => {
+      const id = e && skipOuter(core, e);
+      const symbol = id && ts.isIdentifier(id) ? symbolOf(core, id) : undefined;
+      if (symbol) found!.add(symbol);
+    };
+    for (const s of file.statements) {
+      if (ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && isDefineJvp(core, s.expression.expression)) add(s.expression.arguments[0]);
+      if (!ts.isVariableStatement(s) || !(s.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const d of s.declarationList.declarations) {
+        const init = d.initializer && skipOuter(core, d.initializer);
+        if (!init || !ts.isCallExpression(init) || !isDefineJvp(core, init.expression) || !ts.isIdentifier(d.name)) continue;
+        add(d.name);
+        add(init.arguments[0]);
+      }
+    }
+  }
+  perFile.set(file, found);
+  return found;
+}
+
+function hasRule(core: Core, symbol: ts.Symbol): boolean {
+  const file = symbol.getDeclarations()?.[0]?.getSourceFile();
+  return file !== undefined && !file.isDeclarationFile && rulesIn(core, file).has(symbol);
+}
+
+function ruleCallee(core: Core, target: ts.Expression, name: string): Callee {
+  const { ts } = core;
+  const signature = core.checker.getTypeAtLocation(target).getCallSignatures()[0];
+  if (!signature) return { type: "unknown" };
+  const returnType = signature.getReturnType();
+  return {
+    type: "rule",
+    name,
+    paramKinds: signature.getParameters().map((p) => kindOfType(core, core.checker.getTypeOfSymbolAtLocation(p, target))),
+    returnKind: returnType.flags & ts.TypeFlags.Void ? "void" : kindOfType(core, returnType),
+  };
 }
