@@ -7,6 +7,9 @@ export interface Args {
   /** emit --check: compare the companions with a fresh emit, write nothing. */
   readonly check: boolean;
   readonly watch: boolean;
+  /** check --numeric: twins and rules against central differences. */
+  readonly numeric: boolean;
+  readonly tolerance: number;
   readonly pretty: boolean | undefined;
   readonly help: boolean;
   readonly version: boolean;
@@ -15,11 +18,12 @@ export interface Args {
 
 export class UsageError extends Error {}
 
-const valueFlags: Record<string, "project" | "outDir"> = { "-p": "project", "--project": "project", "--out-dir": "outDir", "--outDir": "outDir" };
+const valueFlags: Record<string, "project" | "outDir" | "tolerance"> = { "-p": "project", "--project": "project", "--out-dir": "outDir", "--outDir": "outDir", "--tolerance": "tolerance" };
 
 export function parseArgs(argv: readonly string[]): Args {
   let command: Args["command"];
-  const values: { project?: string; outDir?: string } = {};
+  const values: { project?: string; outDir?: string; tolerance?: string } = {};
+  let numeric = false;
   let stdout = false;
   let check = false;
   let watch = false;
@@ -36,6 +40,7 @@ export function parseArgs(argv: readonly string[]): Args {
       values[valueFlags[flag]] = value;
     } else if (flag === "--stdout") stdout = true;
     else if (flag === "--check") check = true;
+    else if (flag === "--numeric") numeric = true;
     else if (flag === "--watch" || flag === "-w") watch = true;
     else if (flag === "--pretty") pretty = inline === undefined ? true : inline !== "false";
     else if (flag === "-h" || flag === "--help") help = true;
@@ -50,8 +55,11 @@ export function parseArgs(argv: readonly string[]): Args {
     if (only && !help) throw new UsageError(`${only} is an option of tsjvp emit`);
   }
   if (command === "check" && files.length > 0) throw new UsageError("tsjvp check takes no files: it checks the whole project");
+  if (command !== "check" && (numeric || values.tolerance !== undefined) && !help) throw new UsageError(`${numeric ? "--numeric" : "--tolerance"} is an option of tsjvp check`);
+  const tolerance = values.tolerance === undefined ? 1e-6 : Number(values.tolerance);
+  if (!(tolerance > 0)) throw new UsageError(`--tolerance needs a positive number, not ${values.tolerance}`);
   if ([stdout, check, watch].filter(Boolean).length > 1) throw new UsageError("--stdout, --check and --watch do not combine");
-  return { command, project: values.project, outDir: values.outDir, stdout, check, watch, pretty, help, version, files };
+  return { command, project: values.project, outDir: values.outDir, stdout, check, watch, numeric, tolerance, pretty, help, version, files };
 }
 
 const exitCodes = `Exit codes (every command):
@@ -94,7 +102,7 @@ Options:
   --pretty             diagnostics with colour and context (default: when on a terminal)
 
 ${exitCodes}`,
-  check: `Usage: tsjvp check [-p tsconfig.json] [--out-dir DIR] [--pretty]
+  check: `Usage: tsjvp check [-p tsconfig.json] [--out-dir DIR] [--numeric [--tolerance T]] [--pretty]
 
 Type-checks the project and runs tsjvp's differentiation on it without writing anything: prints
 every diagnostic (tsc's and tsjvp's TS97xxx). With companions (the folder given by --out-dir, or
@@ -102,9 +110,18 @@ found among the project's files by their generated index.ts), also reports each 
 stale (its module or a module it imports changed since tsjvp emit), missing or orphaned.
 Use it in type-check-only CI steps: tspc --noEmit runs no transformer.
 
+With --numeric, also builds the project with the plugin into node_modules/.cache/tsjvp-numeric
+and loads the modules that hold twins or custom rules (their top-level code runs), then runs every
+exported function with a twin or a rule on sample inputs (its /** @jvpSample [arguments] */ tags,
+repeatable, or inputs generated from its parameter types, seed fixed) and compares jvp with
+4th-order central differences in random directions. Each mismatch is reported as
+file:line:col name: jvp [...] vs differences [...]; non-finite points are skipped and counted.
+
 Options:
   -p, --project FILE   the tsconfig.json to load (default: ./tsconfig.json)
   --out-dir DIR        the companions' folder, when the project's files do not include it
+  --numeric            check twins and rules against central differences (exit 1 on a mismatch)
+  --tolerance T        relative tolerance of --numeric (default 1e-6)
   --pretty             diagnostics with colour and context (default: when on a terminal)
 
 ${exitCodes}`,

@@ -353,6 +353,53 @@ describe("the tsjvp CLI keeps companions current", function () {
   });
 });
 
+/** `tsjvp check --numeric`: twins and custom rules against central differences. */
+describe("tsjvp check --numeric", function () {
+  this.timeout(120000);
+  const lib = (rule: string) => `
+import { defineJvp } from "tsjvp";
+import { matvec } from "tsjvp/ops";
+
+/** @jvp */
+export function poly(x: number, p: { a: number; v: Float64Array }): number {
+  return p.a * x * x + p.v[0] * Math.sin(x);
+}
+
+/** @jvp */
+export function scaleInto(v: Float64Array, k: number, out: Float64Array): void {
+  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
+}
+
+/**
+ * @jvpSample [Float64Array.of(1, 2, 3, 4, 5, 6), 2, 3, Float64Array.of(0.5, -1, 2)]
+ * @jvp
+ */
+export function layer(W: Float64Array, m: number, n: number, x: Float64Array): Float64Array {
+  return matvec(W, m, n, x);
+}
+
+export function softClip(x: number): number {
+  return Math.tanh(x);
+}
+defineJvp(softClip, ([x], [dx]) => [Math.tanh(x), ${rule} * (dx ?? 0)]);
+`;
+
+  it("catches a deliberately wrong custom rule, with its position, and passes once it is right", () => {
+    const d = path.join(root, "numeric");
+    // The wrong rule: d tanh(x) is 1 − tanh²(x), not 1 − x².
+    writeProject(d, { "src/lib.ts": lib("(1 - x * x)"), "src/main.ts": "export {};\n", "src/model.ts": "export {};\n" });
+    const wrong = run(["check", "--numeric"], d);
+    expect(wrong.stdout).to.equal("tsjvp check --numeric: 4 checked, 1 mismatch\n");
+    expect(wrong.stderr).to.match(/^tsjvp: src\/lib\.ts:23:1 softClip: jvp \[-?[\d.e-]+, -?[\d.e-]+\] vs differences \[-?[\d.e-]+, -?[\d.e-]+\]\n$/);
+    expect(wrong.code).to.equal(1);
+    fs.writeFileSync(path.join(d, "src", "lib.ts"), lib("(1 - Math.tanh(x) ** 2)"));
+    const right = run(["check", "--numeric"], d);
+    expect(right).to.deep.include({ code: 0, stderr: "", stdout: "tsjvp check --numeric: 4 checked, 0 mismatches\n" });
+    // A tolerance too tight for central differences reports the twins too.
+    expect(run(["check", "--numeric", "--tolerance", "1e-16"], d).code).to.equal(1);
+  });
+});
+
 /**
  * Cross-module call sites through companions (`tsjvp emit`, run by tsx): the same numbers as the
  * plugin's (fixtures/cross-module/call-sites), or an emit that fails with the plugin's diagnostic.

@@ -46,7 +46,9 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
   if (target.type === "local" || target.type === "imported") {
     // A differentiated argument for a parameter that cannot carry a tangent (`v: any`) would lose it.
     const kinds = target.type === "local" ? target.fn.params.map((p) => p.kind) : target.paramKinds;
-    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && !differentiable(kinds[i] ?? "other"));
+    // (A primitive's dimension may be computed from differentiated values: sizes are piecewise constant.)
+    const size = (i: number) => target.type === "imported" && target.op?.[i] === "size";
+    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && !differentiable(kinds[i] ?? "other") && !size(i));
     if (lost >= 0) {
       const param = target.type === "local" ? target.fn.params[lost] : undefined;
       const name = param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`;
