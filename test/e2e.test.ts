@@ -43,7 +43,12 @@ export const cube = (x: number): number => x * x * x;
 
 const main = (ext: string) => `
 import { jvp } from "tsjvp";
+import { dot, softmax } from "tsjvp/ops";
 import { poly, scaleInto } from "./lib${ext}";
+
+function energy(x: Float64Array): number {
+  return dot(x, x) + dot(softmax(x), x);
+}
 
 function f(x: Float64Array): Float64Array {
   return Float64Array.of(x[0] ** 2, x[0] * x[1]);
@@ -58,7 +63,8 @@ function model(x: number): number {
 const [y, yDot] = jvp(f, [Float64Array.of(2, 3)], [Float64Array.of(1, 0.5)]);
 const [m, mDot] = jvp(model, [1.5], [1]);
 const [p, pDot] = jvp(poly, [2, 0.5], [null, 1]);
-console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot }));
+const [e, eDot] = jvp(energy, [Float64Array.of(0, 0)], [Float64Array.of(1, 0)]);
+console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot, e, eDot }));
 `;
 
 function expectMainOutput(text: string): void {
@@ -69,6 +75,9 @@ function expectMainOutput(text: string): void {
   expect(r.m).to.be.closeTo(x * x * 3 + Math.sin(3) + 2 * x * x, 1e-12);
   expect(r.mDot).to.be.closeTo(2 * x * 3 + 4 * x, 1e-12);
   expect(r.pDot).to.be.closeTo(4 + Math.cos(0.5), 1e-12);
+  // tsjvp/ops through its twins: at x = 0, d(x·x) = 0 and d(softmax(x)·x) = softmax(0)·dx = 0.5.
+  expect(r.e).to.equal(0);
+  expect(r.eDot).to.be.closeTo(0.5, 1e-15);
 }
 
 function writeProject(dir: string, module: "commonjs" | "nodenext", extra: Record<string, unknown> = {}): void {
