@@ -21,7 +21,9 @@ describe("differential fuzzing against the oracle", function () {
   });
 
   it("the oracle agrees with central differences where the programs are smooth (≥ 90% of 300)", () => {
-    const samples = fc.sample(fc.tuple(programArbitrary, inputsArbitrary), { numRuns: 300, seed: 7 });
+    // (Programs holding a construct that must be rejected are not run, by the oracle either.)
+    const runnable = programArbitrary.filter((source) => !source.includes("// @expect"));
+    const samples = fc.sample(fc.tuple(runnable, inputsArbitrary), { numRuns: 300, seed: 7 });
     const agree = samples.filter(([source, inputs]) => oracleMatchesCentralDifferences(source, inputs)).length;
     expect(agree / samples.length).to.be.at.least(0.9);
   });

@@ -39,8 +39,8 @@ export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.T
 
 /** Marks, fence, analysis and derive for one file: its twins, not yet placed (the CLI's companions place them). */
 export function differentiateFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): { core: Core; twins: FileTwins } | undefined {
-  // Cheap exit: a file that never mentions jvp has no marks.
-  if (file.isDeclarationFile || !file.text.includes("jvp")) return undefined;
+  // Cheap exit: a file that never mentions jvp (or defineJvp) has no marks.
+  if (file.isDeclarationFile || !/jvp/i.test(file.text)) return undefined;
   const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
   const calls = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);

@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Core, skipOuter } from "../core/context";
-import { FnInfo, hasTag, inlineFunction, jvpTag, localFunction, rulesIn } from "../model/functions";
+import { FnInfo, hasTag, inlineFunction, isDefineJvp, jvpTag, localFunction, rulesIn } from "../model/functions";
 
 /** A `jvp(fun, primals, tangents)` call resolved to tsjvp's own declaration. */
 export interface JvpCall {
@@ -41,11 +41,27 @@ export function findJvpCalls(core: Core): JvpCall[] {
       const fun = skipOuter(core, node.arguments[0]);
       const inline = ts.isArrowFunction(fun) || ts.isFunctionExpression(fun) ? inlineFunction(core, fun, ++inlineCount) : undefined;
       found.push({ call: node, inline });
+    } else if (ts.isCallExpression(node) && !atModuleLevel(core, node) && mayBeDefineJvp(core, node.expression) && isDefineJvp(core, node.expression)) {
+      core.diags.report(node, "misplacedRule");
     }
     ts.forEachChild(node, visit);
   };
   visit(core.file);
   return found;
+}
+
+function mayBeDefineJvp(core: Core, callee: ts.Expression): boolean {
+  const e = skipOuter(core, callee);
+  return core.ts.isIdentifier(e) && e.text.toLowerCase().includes("jvp");
+}
+
+/** `defineJvp(f, rule);` or `const g = defineJvp(f, rule)` at the top level: where tsjvp finds rules. */
+function atModuleLevel(core: Core, call: ts.CallExpression): boolean {
+  const { ts } = core;
+  const p = call.parent;
+  if (ts.isExpressionStatement(p)) return ts.isSourceFile(p.parent);
+  return ts.isVariableDeclaration(p) && p.initializer === call && ts.isVariableStatement(p.parent.parent) && ts.isSourceFile(p.parent.parent.parent) &&
+    (p.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
 /** Functions of this file tagged `/** @jvp *\/` (their full twins are always emitted). */
