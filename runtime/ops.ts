@@ -131,7 +131,8 @@ function max(x: Vec): number {
 /** log Σ exp(xᵢ), shifted by the maximum (no overflow); −Infinity for an empty x. @tsjvpOp */
 export function logsumexp(x: Vec): number {
   if (x.length === 0) return -Infinity;
-  const m = max(x);
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
   if (!Number.isFinite(m)) return m;
   let s = 0;
   for (let i = 0; i < x.length; i++) s += Math.exp(x[i] - m);
@@ -547,31 +548,37 @@ export function relu_jvp(x: Vec, x_dot: Dot, out?: Vec, out_dot?: Dot): [Vec, Ve
 
 /** exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x). @tsjvpOp */
 export function softmax(x: Vec, out?: Vec): Vec {
-  const o = output("softmax", out, x.length);
-  const m = max(x);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const e = Math.exp(x[i] - m);
-    o[i] = e;
-    s += e;
-  }
-  for (let i = 0; i < x.length; i++) o[i] /= s;
+  const n = x.length;
+  const o = output("softmax", out, n);
+  const s = shiftedExp(x, o, n);
+  for (let i = 0; i < n; i++) o[i] /= s;
   return o;
 }
 
-/** d softmax = y ⊙ (dx − ⟨y, dx⟩). */
+/** o = exp(x − max x) (o may be x); returns Σ o. */
+function shiftedExp(x: Vec, o: Vec, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (x[i] > m) m = x[i];
+  let s = 0;
+  for (let i = 0; i < n; i++) s += o[i] = Math.exp(x[i] - m);
+  return s;
+}
+
+/** d softmax = y ⊙ (dx − ⟨y, dx⟩), with ⟨y, dx⟩ summed in the normalising pass. */
 export function softmax_jvp(x: Vec, x_dot: Dot, out?: Vec, out_dot?: Dot): [Vec, Vec] {
-  const d = output("softmax", out_dot ?? undefined, x.length);
+  const n = x.length;
+  const y = output("softmax", out, n);
+  const d = output("softmax", out_dot ?? undefined, n);
   if (!x_dot) {
-    const y = softmax(x, out);
+    softmax(x, y);
     d.fill(0);
     return [y, d];
   }
   sameLength("softmax", x, x_dot);
-  const y = softmax(x, out);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += y[i] * x_dot[i];
-  for (let i = 0; i < x.length; i++) d[i] = y[i] * (x_dot[i] - s);
+  const s = shiftedExp(x, y, n);
+  let t = 0;
+  for (let i = 0; i < n; i++) t += (y[i] /= s) * x_dot[i];
+  for (let i = 0; i < n; i++) d[i] = y[i] * (x_dot[i] - t);
   return [y, d];
 }
 
@@ -657,19 +664,45 @@ function accumulate(A: Vec, B: Vec, m: number, k: number, n: number, C: Vec): vo
   }
 }
 
-/** d(A·B) = dA·B + A·dB. */
+/** d(A·B) = dA·B + A·dB, in the same pass over B as the primal. */
 export function matmul_jvp(A: Vec, A_dot: Dot, B: Vec, B_dot: Dot, m: number, k: number, n: number, out?: Vec, out_dot?: Dot): [Vec, Vec] {
-  const C = matmul(A, B, m, k, n, out);
+  dims("matmul", A, m, k);
+  dims("matmul", B, k, n, "B");
+  if (A_dot) dims("matmul", A_dot, m, k, "A's tangent");
+  if (B_dot) dims("matmul", B_dot, k, n, "B's tangent");
+  const C = output("matmul", out, m * n);
   const dC = output("matmul", out_dot ?? undefined, m * n);
+  disjoint("matmul", C, A, B);
   disjoint("matmul", dC, A, B, ...(A_dot ? [A_dot] : []), ...(B_dot ? [B_dot] : []));
+  C.fill(0);
   dC.fill(0);
-  if (A_dot) {
-    dims("matmul", A_dot, m, k, "A's tangent");
-    accumulate(A_dot, B, m, k, n, dC);
-  }
-  if (B_dot) {
-    dims("matmul", B_dot, k, n, "B's tangent");
-    accumulate(A, B_dot, m, k, n, dC);
+  for (let i = 0; i < m; i++) {
+    const ci = i * n;
+    for (let p = 0; p < k; p++) {
+      const a = A[i * k + p];
+      const da = A_dot ? A_dot[i * k + p] : 0;
+      const bp = p * n;
+      if (A_dot && B_dot) {
+        for (let j = 0; j < n; j++) {
+          const b = B[bp + j];
+          C[ci + j] += a * b;
+          dC[ci + j] += da * b + a * B_dot[bp + j];
+        }
+      } else if (A_dot) {
+        for (let j = 0; j < n; j++) {
+          const b = B[bp + j];
+          C[ci + j] += a * b;
+          dC[ci + j] += da * b;
+        }
+      } else if (B_dot) {
+        for (let j = 0; j < n; j++) {
+          C[ci + j] += a * B[bp + j];
+          dC[ci + j] += a * B_dot[bp + j];
+        }
+      } else {
+        for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j];
+      }
+    }
   }
   return [C, dC];
 }
