@@ -82,7 +82,8 @@ export function checkNumeric(project: LoadedProject, options: NumericOptions): N
         try {
           outcome = compare(value as AnyFunction, args, fixed, rand, options.tolerance);
         } catch (error) {
-          notes.push(`${where} ${name}: threw on a sample (${error instanceof Error ? error.message : String(error)}); not checked`);
+          const why = error instanceof Error ? error.message : String(error);
+          notes.push(`${where} ${name}: threw on a sample (${why}); not checked: give it inputs with /** @jvpSample [arguments] */`);
           continue;
         }
         if (outcome === "skipped") skipped++;

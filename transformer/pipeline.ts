@@ -5,6 +5,7 @@
  *   fence     reject what tsjvp does not positively understand          fence/
  *   analysis  call plans, specialisations, activity and aliasing        analysis/
  *   derive    build each twin from the rule table                       derive/
+ *   tidy      remove what a twin computes and nothing reads             tidy/
  *   emit      insert twins, rewrite jvp calls, add imports              emit/
  *
  * The fence runs lazily (the first time analysis asks for a function's specialisation), so only
@@ -24,6 +25,7 @@ export { symbolOf } from "./core/context";
 export { supportedTypeScript, unsupportedTypeScript } from "./core/support";
 import { rewriteFile } from "./emit/rewrite";
 import { declareTwins } from "./emit/declarations";
+import { tidyTwin } from "./tidy/tidy";
 
 export interface FileResult {
   readonly file: ts.SourceFile;
@@ -46,7 +48,8 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   const tagged = findTaggedFunctions(core);
   // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
   if (calls.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
-  return { core, twins: new FileDifferentiator(core, calls, tagged).run() };
+  const twins = new FileDifferentiator(core, calls, tagged).run();
+  return { core, twins: { ...twins, twins: twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) })) } };
 }
 
 /**
