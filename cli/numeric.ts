@@ -51,7 +51,7 @@ export function checkNumeric(project: LoadedProject, options: NumericOptions): N
   }, undefined, false, {
     before: [(context) => (file) => {
       const result = transformFile(ts, emitProgram, context, file);
-      for (const d of result.diagnostics) notes.push(`${ts.flattenDiagnosticMessageText(d.messageText, " ")} (${shown(file.fileName, project)}, in the build for --numeric)`);
+      for (const d of result.diagnostics) notes.push(`${ts.flattenDiagnosticMessageText(d.messageText, " ")} (${shown(file.fileName)}, in the build for --numeric)`);
       // Modules with twins, and modules that may define rules (loading one more module is harmless).
       if (result.file !== file || file.text.includes("defineJvp")) withTwins.add(path.resolve(file.fileName));
       return result.file;
@@ -71,7 +71,7 @@ export function checkNumeric(project: LoadedProject, options: NumericOptions): N
     for (const [name, value] of Object.entries(exports)) {
       if (typeof value !== "function" || !((value as never)[twinKey] || (value as never)[ruleKey])) continue;
       const declaration = declarationOf(ts, file, name);
-      const where = declaration ? position(file, declaration, project) : `${shown(source, project)}`;
+      const where = declaration ? position(file, declaration) : `${shown(source)}`;
       const samples = declaration ? samplesOf(ts, emitProgram.getTypeChecker(), declaration, rand) : undefined;
       if (!samples || samples.length === 0) {
         notes.push(`${where} ${name}: no sample inputs (add /** @jvpSample [arguments] */ to its declaration)`);
@@ -97,13 +97,13 @@ export function checkNumeric(project: LoadedProject, options: NumericOptions): N
   return { checked, skipped, mismatches, notes };
 }
 
-function shown(file: string, project: LoadedProject): string {
+function shown(file: string): string {
   return path.relative(process.cwd(), file) || file;
 }
 
-function position(file: TS.SourceFile, node: TS.Node, project: LoadedProject): string {
+function position(file: TS.SourceFile, node: TS.Node): string {
   const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
-  return `${shown(file.fileName, project)}:${line + 1}:${character + 1}`;
+  return `${shown(file.fileName)}:${line + 1}:${character + 1}`;
 }
 
 /** The exported function declaration or const of `name` at the top level of `file`. */
