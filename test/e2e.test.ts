@@ -145,7 +145,8 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     const files = packed.files;
     for (const f of ["package.json", "README.md", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/transformer/plugin.js",
       "dist/transformer/plugin.d.ts", "dist/transformer/emit/declarations.js", "dist/cli/main.js"]) expect(files).to.include(f);
-    expect(files.filter((f) => !/^dist\/(runtime|transformer|cli)\/.*\.(js|d\.ts)$/.test(f) && f !== "package.json" && f !== "README.md")).to.deep.equal([]);
+    expect(files).to.include("language-service/index.js");
+    expect(files.filter((f) => !/^dist\/(runtime|transformer|cli)\/.*\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "language-service/index.js"].includes(f))).to.deep.equal([]);
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "tsjvp", "package.json"), "utf8"));
     expect(manifest.dependencies ?? {}).to.deep.equal({});
     expect(manifest.peerDependencies ?? {}).to.deep.equal({});
@@ -378,5 +379,88 @@ describe("the README's walkthroughs", function () {
     expect(fs.readFileSync(path.join(dir, "src", "jvp", "lib.jvp.ts"), "utf8")).to.equal(blocks.get("cli/src/jvp/lib.jvp.ts"));
     expect(run(process.execPath, [tsx, "src/main.ts"], dir)).to.equal(blocks.get("cli/stdout"));
     expect(run(path.join(root, "node_modules", ".bin", "tsjvp"), ["check"], dir)).to.equal("");
+  });
+});
+
+/** A tsserver client over its stdio protocol (Content-Length framed JSON), as editors talk to it. */
+class TsServer {
+  private readonly child: ReturnType<typeof spawn>;
+  private buffer = "";
+  private seq = 0;
+  private readonly waiting = new Map<number, (body: unknown) => void>();
+
+  constructor(tsserver: string, cwd: string) {
+    this.child = spawn(process.execPath, [tsserver, "--disableAutomaticTypingAcquisition"], { cwd, stdio: ["pipe", "pipe", "ignore"] });
+    this.child.stdout!.on("data", (chunk) => this.receive(String(chunk)));
+  }
+
+  private receive(text: string): void {
+    this.buffer += text;
+    for (;;) {
+      const header = /Content-Length: (\d+)\r\n\r\n/.exec(this.buffer);
+      if (!header) return;
+      const start = header.index + header[0].length;
+      const length = Number(header[1]);
+      if (Buffer.byteLength(this.buffer.slice(start)) < length) return;
+      const body = Buffer.from(this.buffer.slice(start)).subarray(0, length).toString();
+      this.buffer = Buffer.from(this.buffer.slice(start)).subarray(length).toString();
+      const message = JSON.parse(body);
+      if (message.type === "response") this.waiting.get(message.request_seq)?.(message.body);
+    }
+  }
+
+  request(command: string, args: unknown): Promise<unknown> {
+    const seq = ++this.seq;
+    this.child.stdin!.write(JSON.stringify({ seq, type: "request", command, arguments: args }) + "\n");
+    return new Promise((resolve) => this.waiting.set(seq, resolve));
+  }
+
+  notify(command: string, args: unknown): void {
+    this.child.stdin!.write(JSON.stringify({ seq: ++this.seq, type: "request", command, arguments: args }) + "\n");
+  }
+
+  close(): void {
+    this.child.kill();
+  }
+}
+
+describe("the language-service plugin in tsserver", function () {
+  this.timeout(120000);
+  before(() => installConsumer());
+
+  it("shows tsjvp's diagnostic as the editor asks for it, at tspc's position, and drops it once fixed", async () => {
+    const dir = path.join(root, "editor");
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "src"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", types: [], plugins: [{ name: "tsjvp/language-service" }, { transform: "tsjvp/transformer" }] },
+      include: ["src"],
+    }));
+    const file = path.join(dir, "src", "bad.ts");
+    const bad = ["import { jvp } from \"tsjvp\";", "let hits = 0;", "function counted(x: number): number {", "  hits++;", "  return x * x;", "}", "export const call = () => jvp(counted, [1], [1]);", ""].join("\n");
+    fs.writeFileSync(file, bad);
+    // tspc's report of the same file, for comparison.
+    const built = build(dir);
+    expect(built.output).to.contain("src/bad.ts(4,3): error TS97008:");
+    // The typescript package the editor runs: tsserver resolves plugins next to it (build/e2e/node_modules).
+    const server = new TsServer(path.join(root, "node_modules", "typescript", "lib", "tsserver.js"), dir);
+    try {
+      server.notify("open", { file, fileContent: bad });
+      const diagnostics = (await server.request("semanticDiagnosticsSync", { file })) as { code: number; text: string; start: { line: number; offset: number } }[];
+      const ours = diagnostics.filter((d) => d.code === 97008);
+      expect(ours).to.have.length(1);
+      expect(ours[0].start).to.deep.equal({ line: 4, offset: 3 });
+      expect(built.output).to.contain(ours[0].text);
+      const fixed = bad.replace("  hits++;\n", "");
+      server.notify("close", { file });
+      server.notify("open", { file, fileContent: fixed });
+      const after = (await server.request("semanticDiagnosticsSync", { file })) as unknown[];
+      expect(after).to.deep.equal([]);
+      // Nothing else changes: a quick-info request still answers with the function's type.
+      const info = (await server.request("quickinfo", { file, line: 3, offset: 10 })) as { displayString: string };
+      expect(info.displayString).to.equal("function counted(x: number): number");
+    } finally {
+      server.close();
+    }
   });
 });
