@@ -94,7 +94,8 @@ export function compileProgram(source: string): Compiled {
     const module = { exports: {} as Record<string, unknown> };
     loaded.set(f, module.exports);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = (id: string) => (id === "tsjvp" ? require(path.join(repoRoot, "dist", "runtime", "index.js")) : id === "./lib" ? loaded.get(libName) ?? evaluate(libName) : require(id));
+    const load = (id: string) => (id === "tsjvp" ? require(path.join(repoRoot, "dist", "runtime", "index.js")) : id === "tsjvp/ops" ? require(path.join(repoRoot, "dist", "runtime", "ops.js"))
+      : id === "./lib" ? loaded.get(libName) ?? evaluate(libName) : require(id));
     new Function("exports", "require", "module", emitted.get(f) ?? "")(module.exports, load, module);
     return module.exports;
   };

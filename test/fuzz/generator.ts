@@ -74,6 +74,10 @@ function expr(s: Scope, allowCalls = true): fc.Arbitrary<string> {
     fc.tuple(fc.constantFrom(...pairs), sub, sub).map(([p, e, f]) => p.replace(/E/g, `(${e})`).replace(/F/g, `(${f})`)),
     fc.tuple(condition(inner), sub, sub).map(([c, e, f]) => `(${c} ? ${e} : ${f})`),
   ];
+  if (allowCalls) {
+    // Primitives of tsjvp/ops (their hand-written twins are called).
+    options.push(fc.tuple(fc.constantFrom("dot", "sum", "logsumexp"), fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays)).map(([op, a, b]) => (op === "dot" ? `dot(${a}, ${b})` : `${op}(${a})`)));
+  }
   if (allowCalls && s.helpers.length) {
     options.push(fc.tuple(fc.constantFrom(...s.helpers), sub, sub, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(inner), fc.option(sub, { nil: undefined }))
       .map(([h, e, f, a, b, p, k]) => `${s.helperRef(h)}(${e}, ${f}, ${a}, ${b}, ${p}${k === undefined ? "" : `, ${k}`})`));
@@ -106,6 +110,9 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom("new Float64Array(3)", ...s.arrays), fc.constantFrom(...s.nums))
       .map(([a, w, n]) => ["{", `  const acc0 = ${w};`, `  ${a}.reduce((acc, v) => {`, `    acc[0]! += v * ${n};`, `    return acc;`, `  }, acc0);`, `  x += acc0[0]!;`, "}"]),
     fc.tuple(fc.constantFrom(...s.arrays), e).map(([a, x]) => [`${a}.fill(${x});`]),
+    // Primitives of tsjvp/ops writing an `out` (possibly one of their inputs: in place).
+    fc.tuple(fc.constantFrom("scale", "axpy", "mul", "tanh", "softmax"), e, fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays))
+      .map(([op, x, a, b, o]) => [op === "scale" ? `scale(${x}, ${a}, ${o});` : op === "axpy" ? `axpy(${x}, ${a}, ${b}, ${o});` : op === "mul" ? `mul(${a}, ${b}, ${o});` : `${op}(${a}, ${o});`]),
     fc.tuple(fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays)).map(([a, b]) => [`${a}.set(${b}.slice(0, 3));`]),
     fc.tuple(condition(s), e).map(([c, x]) => [`if (${c}) return ${x};`]),
   ];
@@ -257,13 +264,14 @@ const rejected: { code: string; module: string[]; body: string[]; needsLocalHelp
   // An object-literal method inside differentiated code is a closure.
   { code: "TS97006", module: [], body: ["const ops = { twice(v: number): number { return 2 * v; } };", "x += ops.twice(x);"] },
   // A method of a module-level object.
-  { code: "TS97024", module: ["const scale = {\n  by(v: number): number {\n    return 3 * v;\n  },\n};"], body: ["x += scale.by(x);"] },
+  { code: "TS97024", module: ["const scaler = {\n  by(v: number): number {\n    return 3 * v;\n  },\n};"], body: ["x += scaler.by(x);"] },
   // A call through a function value (a const holding another function).
   { code: "TS97009", module: ["const hv = h0;"], body: ["x += hv(x, y, a, out, p);"], needsLocalHelper: true },
 ];
 
 /**
- * A program of 1 to 3 functions; `main` may call the helpers declared before it. The helpers may
+ * A program of 1 to 3 functions; `main` may call the helpers declared before it, and the
+ * primitives of tsjvp/ops. The helpers may
  * sit in a namespace (`NS.h0` from main), in a second module `lib` (exported and tagged @jvp,
  * imported by name or as a namespace: `lib.h0`, `lib.NS.h0`), and the program may be compiled with
  * noUncheckedIndexedAccess (`// @unchecked`). The driver may reach main through a function value
@@ -289,9 +297,10 @@ export const programArbitrary: fc.Arbitrary<string> = fc.tuple(
     const helperBlock = inNamespace && helpers.length ? [["namespace NS {", ...indent(helpers.join("\n\n").split("\n")), "}"].join("\n")].map((h) => `${inLib ? "export " : ""}${h}`) : helpers;
     const markers = [...(unchecked ? ["// @unchecked"] : []), ...(dispatch ? ["// @dispatch"] : []), ...(reject ? [`// @expect ${reject.code}`] : [])];
     const p = "interface P {\n  s: number;\n  v: Float64Array;\n}";
-    if (!inLib) return [...markers, p, ...helperBlock, ...(reject?.module ?? []), main].join("\n\n");
+    const ops = 'import { axpy, dot, logsumexp, mul, scale, softmax, sum, tanh } from "tsjvp/ops";';
+    if (!inLib) return [...markers, ops, p, ...helperBlock, ...(reject?.module ?? []), main].join("\n\n");
     const imported = namespaceImport ? `import * as lib from "./lib";\nimport type { P } from "./lib";` : `import { ${[...(inNamespace && names.length ? ["NS"] : names), "type P"].join(", ")} } from "./lib";`;
-    return [...markers, imported, ...(reject?.module ?? []), main, "// @module lib", `export ${p}`, ...helperBlock].join("\n\n");
+    return [...markers, ops, imported, ...(reject?.module ?? []), main, "// @module lib", ops, `export ${p}`, ...helperBlock].join("\n\n");
   });
 });
 

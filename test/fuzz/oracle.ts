@@ -354,6 +354,7 @@ export class Oracle {
       }
       if (target instanceof DArray) return this.arrayMethod(target, name, args());
     }
+    if (ts.isIdentifier(callee) && !this.functions.has(callee.text) && Object.prototype.hasOwnProperty.call(opsOracle, callee.text)) return opsOracle[callee.text](args());
     if (ts.isIdentifier(callee)) return this.call(callee.text, args());
     if (ts.isPropertyAccessExpression(callee) && this.functions.has(callee.name.text)) return this.call(callee.name.text, args());
     throw new Error(`oracle: call ${callee.getText()}`);
@@ -409,3 +410,83 @@ export class Oracle {
     return new DArray(new Float64Array(n), new Float64Array(n));
   }
 }
+
+const arr = (v: Value): DArray => {
+  if (!(v instanceof DArray)) throw new Error(`oracle: expected a Float64Array, got ${String(v)}`);
+  return v;
+};
+
+/** Writes element i of a result (value and tangent) into `out`, or a new array. */
+function elementwise(n: number, out: Value, at: (i: number) => D): DArray {
+  const o = out instanceof DArray ? out : new DArray(new Float64Array(n), new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const r = at(i); // reads its inputs before the write: out may be an input
+    o.v[i] = r.v;
+    o.d[i] = r.d;
+  }
+  return o;
+}
+
+/** The primitives of tsjvp/ops the generator uses, from their definitions over dual numbers. */
+const opsOracle: Record<string, (args: Value[]) => Value> = {
+  sum: ([x]) => {
+    const a = arr(x);
+    let v = 0;
+    let d = 0;
+    for (let i = 0; i < a.v.length; i++) {
+      v += a.v[i];
+      d += a.d[i];
+    }
+    return new D(v, d);
+  },
+  dot: ([x, y]) => {
+    const [a, b] = [arr(x), arr(y)];
+    let v = 0;
+    let d = 0;
+    for (let i = 0; i < a.v.length; i++) {
+      v += a.v[i] * b.v[i];
+      d += a.d[i] * b.v[i] + a.v[i] * b.d[i];
+    }
+    return new D(v, d);
+  },
+  logsumexp: ([x]) => {
+    const a = arr(x);
+    const m = Math.max(...a.v);
+    let s = 0;
+    let d = 0;
+    for (let i = 0; i < a.v.length; i++) {
+      const e = Math.exp(a.v[i] - m);
+      s += e;
+      d += e * a.d[i];
+    }
+    return new D(m + Math.log(s), d / s);
+  },
+  scale: ([k, x, out]) => {
+    const [c, a] = [num(k), arr(x)];
+    return elementwise(a.v.length, out, (i) => new D(c.v * a.v[i], c.d * a.v[i] + c.v * a.d[i]));
+  },
+  axpy: ([k, x, y, out]) => {
+    const [c, a, b] = [num(k), arr(x), arr(y)];
+    return elementwise(a.v.length, out, (i) => new D(c.v * a.v[i] + b.v[i], c.d * a.v[i] + c.v * a.d[i] + b.d[i]));
+  },
+  mul: ([x, y, out]) => {
+    const [a, b] = [arr(x), arr(y)];
+    return elementwise(a.v.length, out, (i) => new D(a.v[i] * b.v[i], a.d[i] * b.v[i] + a.v[i] * b.d[i]));
+  },
+  tanh: ([x, out]) => {
+    const a = arr(x);
+    return elementwise(a.v.length, out, (i) => {
+      const t = Math.tanh(a.v[i]);
+      return new D(t, (1 - t * t) * a.d[i]);
+    });
+  },
+  softmax: ([x, out]) => {
+    const a = arr(x);
+    const m = Math.max(...a.v);
+    const e = Array.from(a.v, (v) => Math.exp(v - m));
+    const s = e.reduce((p, q) => p + q, 0);
+    const y = e.map((v) => v / s);
+    const yd = y.reduce((p, q, i) => p + q * a.d[i], 0);
+    return elementwise(a.v.length, out, (i) => new D(y[i], y[i] * (a.d[i] - yd)));
+  },
+};
