@@ -12,7 +12,7 @@ import { Args, parseArgs, usage, UsageError } from "./args";
 import { configPathOf, loadProject, loadTypeScript, LoadedProject, parseConfig, projectOf } from "./project";
 import { buildCompanion, CompanionLayout, failingCompanion, generatedHeader } from "./companion";
 import { apply, drift, Drift, fingerprint, Planned } from "./out-dir";
-import { transformFile } from "../transformer/pipeline";
+import { fileDiagnostics } from "../transformer/pipeline";
 import { checkNumeric } from "./numeric";
 
 function main(argv: readonly string[]): number {
@@ -52,9 +52,14 @@ function withContext<T>(ts: typeof TS, file: TS.SourceFile, work: (context: TS.T
   return out as T;
 }
 
+/** Diagnostics printed like tsc's, file names relative to `cwd`. */
+function formatHost(cwd: string): TS.FormatDiagnosticsHost {
+  return { getCanonicalFileName: (f) => f, getCurrentDirectory: () => cwd, getNewLine: () => "\n" };
+}
+
 function report(ts: typeof TS, diagnostics: readonly TS.Diagnostic[], pretty: boolean): void {
   if (diagnostics.length === 0) return;
-  const host: TS.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => "\n" };
+  const host = formatHost(process.cwd());
   process.stderr.write(pretty ? ts.formatDiagnosticsWithColorAndContext(diagnostics, host) : ts.formatDiagnostics(diagnostics, host));
 }
 
@@ -99,7 +104,7 @@ function check(project: LoadedProject, args: Args, pretty: boolean): number {
     const files = sourceFiles(project);
     const tick = progress(files.length);
     files.forEach((file, i) => {
-      diagnostics.push(...withContext(ts, file, (context) => transformFile(ts, project.program, context, file).diagnostics));
+      diagnostics.push(...fileDiagnostics(ts, project.program, file));
       tick(i + 1);
     });
   }
@@ -175,7 +180,7 @@ function planCompanions(project: LoadedProject, outDir: string, files: readonly 
     tick(i + 1);
     if (!companion) return;
     diagnostics.push(...companion.diagnostics);
-    const errors = companion.diagnostics.map((d) => ts.formatDiagnostics([d], { getCanonicalFileName: (f) => f, getCurrentDirectory: () => path.dirname(project.configPath), getNewLine: () => "\n" }).trim());
+    const errors = companion.diagnostics.map((d) => ts.formatDiagnostics([d], formatHost(path.dirname(project.configPath))).trim());
     const text = errors.length > 0 ? failingCompanion(file, layout, errors) : companion.text;
     if (text === undefined) return;
     outputs.set(target, text);

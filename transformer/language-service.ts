@@ -7,7 +7,7 @@
  * the init function.
  */
 import type * as ts from "typescript";
-import { transformFile, unsupportedTypeScript } from "./pipeline";
+import { fileDiagnostics, unsupportedTypeScript } from "./pipeline";
 
 type Server = typeof ts & { server: typeof ts.server };
 
@@ -42,11 +42,7 @@ function tsjvpDiagnostics(tsi: typeof ts, program: ts.Program | undefined, fileN
   if (!program || !file || file.isDeclarationFile) return [];
   const unsupported = unsupportedTypeScript(tsi);
   if (unsupported) return [{ file, start: 0, length: 0, category: tsi.DiagnosticCategory.Error, code: 97025, messageText: unsupported }];
-  let found: readonly ts.Diagnostic[] = [];
-  // The core needs a TransformationContext: a transformation that changes nothing provides one.
-  const result = tsi.transform(file, [(context) => (sf) => ((found = transformFile(tsi, program, context, sf).diagnostics), sf)], program.getCompilerOptions());
-  result.dispose();
-  return [...found];
+  return [...fileDiagnostics(tsi, program, file)];
 }
 
 export = init;

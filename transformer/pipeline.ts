@@ -60,3 +60,11 @@ export function declareFile(tsi: typeof ts, program: ts.Program, context: ts.Tra
   const result = differentiateFile(tsi, program, context, file);
   return result ? declareTwins(result.core, result.twins, dts) : dts;
 }
+
+/** tsjvp's diagnostics for one file without a compiler transformation of its own (the CLI's check, the editor): a transformation that changes nothing provides the context the core needs. */
+export function fileDiagnostics(tsi: typeof ts, program: ts.Program, file: ts.SourceFile): readonly ts.Diagnostic[] {
+  let found: readonly ts.Diagnostic[] = [];
+  const result = tsi.transform(file, [(context) => (sf) => ((found = transformFile(tsi, program, context, sf).diagnostics), sf)], program.getCompilerOptions());
+  result.dispose();
+  return found;
+}

@@ -44,11 +44,11 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
   const anyActive = receiverActive || call.arguments.some((a) => cx.isActive(a));
   const target = cx.activity.callee(call.expression);
   if (target.type === "local" || target.type === "imported") {
-    // A differentiated argument for a parameter that cannot carry a tangent (`v: any`) would lose it.
+    // A differentiated argument for a parameter of a type that cannot be followed (`v: any`) would
+    // lose its tangent. (A parameter that never carries one, such as a primitive's size, may take a
+    // value computed from differentiated ones: what it controls is piecewise constant.)
     const kinds = target.type === "local" ? target.fn.params.map((p) => p.kind) : target.paramKinds;
-    // (A primitive's dimension may be computed from differentiated values: sizes are piecewise constant.)
-    const size = (i: number) => target.type === "imported" && target.op?.[i] === "size";
-    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && !differentiable(kinds[i] ?? "other") && !size(i));
+    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && (kinds[i] ?? "other") === "other");
     if (lost >= 0) {
       const param = target.type === "local" ? target.fn.params[lost] : undefined;
       const name = param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`;

@@ -64,7 +64,7 @@ function callPriceHand(spot: number, dspot: number, strike: number, vol: number,
   return [spot * n1 - disc * n2, dspot * n1 + spot * dn1 - disc * dn2];
 }
 
-export function pricesHand(spot: Float64Array, dspot: Float64Array, strike: Float64Array, vol: Float64Array, dvol: Float64Array, rate: number, years: number, out: Float64Array, dout: Float64Array): void {
+function pricesHand(spot: Float64Array, dspot: Float64Array, strike: Float64Array, vol: Float64Array, dvol: Float64Array, rate: number, years: number, out: Float64Array, dout: Float64Array): void {
   for (let i = 0; i < spot.length; i++) {
     const [p, dp] = callPriceHand(spot[i], dspot[i], strike[i], vol[i], dvol[i], rate, years);
     out[i] = p;
@@ -80,7 +80,7 @@ function normCdfDual(x: Dual): Dual {
   return x.v >= 0 ? y.addc(1).scale(0.5) : Dual.c(1).sub(y).scale(0.5);
 }
 
-export function callPriceDual(spot: Dual, strike: number, vol: Dual, rate: number, years: number): Dual {
+function callPriceDual(spot: Dual, strike: number, vol: Dual, rate: number, years: number): Dual {
   const sqrtT = Math.sqrt(years);
   const d1 = spot.scale(1 / strike).log().add(vol.mul(vol).scale(0.5).addc(rate).scale(years)).div(vol.scale(sqrtT));
   const d2 = d1.sub(vol.scale(sqrtT));
@@ -88,6 +88,29 @@ export function callPriceDual(spot: Dual, strike: number, vol: Dual, rate: numbe
 }
 
 export function blackScholesCase(): Case {
+  return blackScholesVariant("Black–Scholes 1e5 (delta, vega)", prices, ({ spot, strike, vol, rate, years, out, ones, delta, vega }) => {
+    jvp(prices, [spot, strike, vol, rate, years, out], [ones, null, null, null, null, delta]);
+    jvp(prices, [spot, strike, vol, rate, years, out], [null, null, ones, null, null, vega]);
+  });
+}
+
+/** The arrays a Black–Scholes twin reads and writes: `ones` seeds the direction, delta and vega receive the tangents. */
+export interface Options {
+  readonly spot: Float64Array;
+  readonly strike: Float64Array;
+  readonly vol: Float64Array;
+  readonly rate: number;
+  readonly years: number;
+  readonly out: Float64Array;
+  readonly ones: Float64Array;
+  readonly delta: Float64Array;
+  readonly vega: Float64Array;
+}
+
+type Prices = (spot: Float64Array, strike: Float64Array, vol: Float64Array, rate: number, years: number, out: Float64Array) => void;
+
+/** A case for `run`, the prices however written, and `twin`, which fills delta and vega through two jvps. */
+export function blackScholesVariant(name: string, run: Prices, twin: (o: Options) => void): Case {
   const n = 100_000;
   const rand = random(3);
   const spot = Float64Array.from({ length: n }, () => 80 + 40 * rand());
@@ -104,12 +127,11 @@ export function blackScholesCase(): Case {
   const plus = new Float64Array(n);
   const minus = new Float64Array(n);
   return {
-    name: "Black–Scholes 1e5 (delta, vega)",
+    name,
     directions: 2,
-    primal: () => prices(spot, strike, vol, rate, years, out),
+    primal: () => run(spot, strike, vol, rate, years, out),
     twin: () => {
-      jvp(prices, [spot, strike, vol, rate, years, out], [ones, null, null, null, null, delta]);
-      jvp(prices, [spot, strike, vol, rate, years, out], [null, null, ones, null, null, vega]);
+      twin({ spot, strike, vol, rate, years, out, ones, delta, vega });
       return flat(delta, vega);
     },
     hand: () => {
@@ -126,14 +148,14 @@ export function blackScholesCase(): Case {
     },
     fd: () => {
       for (let i = 0; i < n; i++) shifted[i] = spot[i] + fdStep;
-      prices(shifted, strike, vol, rate, years, plus);
+      run(shifted, strike, vol, rate, years, plus);
       for (let i = 0; i < n; i++) shifted[i] = spot[i] - fdStep;
-      prices(shifted, strike, vol, rate, years, minus);
+      run(shifted, strike, vol, rate, years, minus);
       for (let i = 0; i < n; i++) delta[i] = (plus[i] - minus[i]) / (2 * fdStep);
       for (let i = 0; i < n; i++) shifted[i] = vol[i] + fdStep;
-      prices(spot, strike, shifted, rate, years, plus);
+      run(spot, strike, shifted, rate, years, plus);
       for (let i = 0; i < n; i++) shifted[i] = vol[i] - fdStep;
-      prices(spot, strike, shifted, rate, years, minus);
+      run(spot, strike, shifted, rate, years, minus);
       for (let i = 0; i < n; i++) vega[i] = (plus[i] - minus[i]) / (2 * fdStep);
       return flat(delta, vega);
     },

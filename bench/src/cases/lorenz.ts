@@ -56,7 +56,7 @@ function axpyHand(out: Float64Array, dout: Float64Array, x: Float64Array, dx: Fl
   }
 }
 
-export function integrateHand(s0: Float64Array, ds0: Float64Array, h: number, n: number): [Float64Array, Float64Array] {
+function integrateHand(s0: Float64Array, ds0: Float64Array, h: number, n: number): [Float64Array, Float64Array] {
   const s = Float64Array.from(s0);
   const ds = Float64Array.from(ds0);
   const k1 = new Float64Array(3), dk1 = new Float64Array(3);
@@ -90,7 +90,7 @@ function axpyDual(out: Dual[], x: Dual[], a: number, y: Dual[]): void {
   for (let i = 0; i < out.length; i++) out[i] = x[i].add(y[i].scale(a));
 }
 
-export function integrateDual(s0: Float64Array, ds0: Float64Array, h: number, n: number): Dual[] {
+function integrateDual(s0: Float64Array, ds0: Float64Array, h: number, n: number): Dual[] {
   const s = Array.from(s0, (v, i) => new Dual(v, ds0[i]));
   const zero = () => [Dual.c(0), Dual.c(0), Dual.c(0)];
   const k1 = zero(), k2 = zero(), k3 = zero(), k4 = zero(), tmp = zero();
@@ -108,18 +108,23 @@ export function integrateDual(s0: Float64Array, ds0: Float64Array, h: number, n:
 }
 
 export function lorenzCase(): Case {
+  return lorenzVariant("Lorenz-63 RK4 1e4 steps", integrate, (s0, ds0) => jvp(integrate, [s0, dt, steps], [ds0, null, null])[1]);
+}
+
+/** A case for `run`, an RK4 integration of Lorenz-63 however written, and `tangent`, its jvp. */
+export function lorenzVariant(name: string, run: (s0: Float64Array, h: number, n: number) => Float64Array, tangent: (s0: Float64Array, ds0: Float64Array) => Float64Array): Case {
   const s0 = Float64Array.of(1, 1, 1);
   const ds0 = Float64Array.of(1, -0.5, 0.25);
   return {
-    name: "Lorenz-63 RK4 1e4 steps",
+    name,
     directions: 1,
-    primal: () => integrate(s0, dt, steps),
-    twin: () => jvp(integrate, [s0, dt, steps], [ds0, null, null])[1],
+    primal: () => run(s0, dt, steps),
+    twin: () => tangent(s0, ds0),
     hand: () => integrateHand(s0, ds0, dt, steps)[1],
     dual: () => Float64Array.from(integrateDual(s0, ds0, dt, steps), (d) => d.d),
     fd: () => {
-      const p = integrate(s0.map((v, i) => v + fdStep * ds0[i]), dt, steps);
-      const m = integrate(s0.map((v, i) => v - fdStep * ds0[i]), dt, steps);
+      const p = run(s0.map((v, i) => v + fdStep * ds0[i]), dt, steps);
+      const m = run(s0.map((v, i) => v - fdStep * ds0[i]), dt, steps);
       return p.map((v, i) => (v - m[i]) / (2 * fdStep));
     },
   };

@@ -2,11 +2,10 @@
 // destructured locals, a formula inlined), against the same hand-written tangents as the
 // originals: the twin should stay as lean as a careful hand-written tangent whatever the style.
 import { jvp } from "tsjvp";
-import { Case, fdStep, flat, random } from "../case";
-import { Dual } from "../dual";
-import { rosenbrockDual, rosenbrockHand } from "./rosenbrock";
-import { beta, dt, integrateDual, integrateHand, rho, sigma, steps } from "./lorenz";
-import { callPriceDual, pricesHand } from "./black-scholes";
+import { Case } from "../case";
+import { rosenbrockVariant } from "./rosenbrock";
+import { beta, dt, lorenzVariant, rho, sigma, steps } from "./lorenz";
+import { blackScholesVariant } from "./black-scholes";
 
 function rosenbrockPow(x: Float64Array): number {
   let s = 0;
@@ -62,100 +61,12 @@ function pricesInline(spot: Float64Array, strike: Float64Array, vol: Float64Arra
 }
 
 export function restyledCases(): Case[] {
-  return [rosenbrockPowCase(), lorenzLocalsCase(), blackScholesInlineCase()];
-}
-
-function rosenbrockPowCase(): Case {
-  const n = 100_000;
-  const rand = random(1);
-  const x = Float64Array.from({ length: n }, () => rand() * 2 - 1);
-  const v = Float64Array.from({ length: n }, () => rand() * 2 - 1);
-  const xp = new Float64Array(n);
-  const xm = new Float64Array(n);
-  return {
-    name: "Rosenbrock, written with ** (restyled)",
-    directions: 1,
-    primal: () => rosenbrockPow(x),
-    twin: () => flat(jvp(rosenbrockPow, [x], [v])[1]),
-    hand: () => flat(rosenbrockHand(x, v)[1]),
-    dual: () => flat(rosenbrockDual(x, v).d),
-    fd: () => {
-      for (let i = 0; i < n; i++) {
-        xp[i] = x[i] + fdStep * v[i];
-        xm[i] = x[i] - fdStep * v[i];
-      }
-      return flat((rosenbrockPow(xp) - rosenbrockPow(xm)) / (2 * fdStep));
-    },
-  };
-}
-
-function lorenzLocalsCase(): Case {
-  const s0 = Float64Array.of(1, 1, 1);
-  const ds0 = Float64Array.of(1, -0.5, 0.25);
-  return {
-    name: "Lorenz-63, locals and inline RK4 (restyled)",
-    directions: 1,
-    primal: () => rk4(s0, dt, steps),
-    twin: () => jvp(rk4, [s0, dt, steps], [ds0, null, null])[1],
-    hand: () => integrateHand(s0, ds0, dt, steps)[1],
-    dual: () => Float64Array.from(integrateDual(s0, ds0, dt, steps), (d) => d.d),
-    fd: () => {
-      const p = rk4(s0.map((v, i) => v + fdStep * ds0[i]), dt, steps);
-      const m = rk4(s0.map((v, i) => v - fdStep * ds0[i]), dt, steps);
-      return p.map((v, i) => (v - m[i]) / (2 * fdStep));
-    },
-  };
-}
-
-function blackScholesInlineCase(): Case {
-  const n = 100_000;
-  const rand = random(3);
-  const spot = Float64Array.from({ length: n }, () => 80 + 40 * rand());
-  const strike = Float64Array.from({ length: n }, () => 80 + 40 * rand());
-  const vol = Float64Array.from({ length: n }, () => 0.1 + 0.4 * rand());
-  const rate = 0.03;
-  const years = 0.75;
-  const ones = new Float64Array(n).fill(1);
-  const zeros = new Float64Array(n);
-  const out = new Float64Array(n);
-  const delta = new Float64Array(n);
-  const vega = new Float64Array(n);
-  const shifted = new Float64Array(n);
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
-  return {
-    name: "Black–Scholes, formula inlined (restyled)",
-    directions: 2,
-    primal: () => pricesInline(spot, strike, vol, rate, years, out),
-    twin: () => {
+  return [
+    rosenbrockVariant("Rosenbrock, written with ** (restyled)", rosenbrockPow, (x, v) => jvp(rosenbrockPow, [x], [v])[1]),
+    lorenzVariant("Lorenz-63, locals and inline RK4 (restyled)", rk4, (s0, ds0) => jvp(rk4, [s0, dt, steps], [ds0, null, null])[1]),
+    blackScholesVariant("Black–Scholes, formula inlined (restyled)", pricesInline, ({ spot, strike, vol, rate, years, out, ones, delta, vega }) => {
       jvp(pricesInline, [spot, strike, vol, rate, years, out], [ones, null, null, null, null, delta]);
       jvp(pricesInline, [spot, strike, vol, rate, years, out], [null, null, ones, null, null, vega]);
-      return flat(delta, vega);
-    },
-    hand: () => {
-      pricesHand(spot, ones, strike, vol, zeros, rate, years, out, delta);
-      pricesHand(spot, zeros, strike, vol, ones, rate, years, out, vega);
-      return flat(delta, vega);
-    },
-    dual: () => {
-      for (let i = 0; i < n; i++) {
-        delta[i] = callPriceDual(new Dual(spot[i], 1), strike[i], Dual.c(vol[i]), rate, years).d;
-        vega[i] = callPriceDual(Dual.c(spot[i]), strike[i], new Dual(vol[i], 1), rate, years).d;
-      }
-      return flat(delta, vega);
-    },
-    fd: () => {
-      for (let i = 0; i < n; i++) shifted[i] = spot[i] + fdStep;
-      pricesInline(shifted, strike, vol, rate, years, plus);
-      for (let i = 0; i < n; i++) shifted[i] = spot[i] - fdStep;
-      pricesInline(shifted, strike, vol, rate, years, minus);
-      for (let i = 0; i < n; i++) delta[i] = (plus[i] - minus[i]) / (2 * fdStep);
-      for (let i = 0; i < n; i++) shifted[i] = vol[i] + fdStep;
-      pricesInline(spot, strike, shifted, rate, years, plus);
-      for (let i = 0; i < n; i++) shifted[i] = vol[i] - fdStep;
-      pricesInline(spot, strike, shifted, rate, years, minus);
-      for (let i = 0; i < n; i++) vega[i] = (plus[i] - minus[i]) / (2 * fdStep);
-      return flat(delta, vega);
-    },
-  };
+    }),
+  ];
 }

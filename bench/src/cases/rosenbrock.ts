@@ -13,7 +13,7 @@ function rosenbrock(x: Float64Array): number {
   return s;
 }
 
-export function rosenbrockHand(x: Float64Array, v: Float64Array): [number, number] {
+function rosenbrockHand(x: Float64Array, v: Float64Array): [number, number] {
   let s = 0;
   let ds = 0;
   for (let i = 0; i < x.length - 1; i++) {
@@ -27,7 +27,7 @@ export function rosenbrockHand(x: Float64Array, v: Float64Array): [number, numbe
   return [s, ds];
 }
 
-export function rosenbrockDual(x: Float64Array, v: Float64Array): Dual {
+function rosenbrockDual(x: Float64Array, v: Float64Array): Dual {
   let s = Dual.c(0);
   for (let i = 0; i < x.length - 1; i++) {
     const xi = new Dual(x[i], v[i]);
@@ -39,6 +39,11 @@ export function rosenbrockDual(x: Float64Array, v: Float64Array): Dual {
 }
 
 export function rosenbrockCase(jax: typeof import("../jax") | undefined): Case {
+  return rosenbrockVariant("Rosenbrock n=1e5", rosenbrock, (x, v) => jvp(rosenbrock, [x], [v])[1], jax);
+}
+
+/** A case for `f`, the Rosenbrock function however written, and `tangent`, its jvp (a twin the plugin compiled). */
+export function rosenbrockVariant(name: string, f: (x: Float64Array) => number, tangent: (x: Float64Array, v: Float64Array) => number, jax?: typeof import("../jax")): Case {
   const n = 100_000;
   const rand = random(1);
   const x = Float64Array.from({ length: n }, () => rand() * 2 - 1);
@@ -46,10 +51,10 @@ export function rosenbrockCase(jax: typeof import("../jax") | undefined): Case {
   const xp = new Float64Array(n);
   const xm = new Float64Array(n);
   return {
-    name: "Rosenbrock n=1e5",
+    name,
     directions: 1,
-    primal: () => rosenbrock(x),
-    twin: () => flat(jvp(rosenbrock, [x], [v])[1]),
+    primal: () => f(x),
+    twin: () => flat(tangent(x, v)),
     hand: () => flat(rosenbrockHand(x, v)[1]),
     dual: () => flat(rosenbrockDual(x, v).d),
     fd: () => {
@@ -57,7 +62,7 @@ export function rosenbrockCase(jax: typeof import("../jax") | undefined): Case {
         xp[i] = x[i] + fdStep * v[i];
         xm[i] = x[i] - fdStep * v[i];
       }
-      return flat((rosenbrock(xp) - rosenbrock(xm)) / (2 * fdStep));
+      return flat((f(xp) - f(xm)) / (2 * fdStep));
     },
     jaxjs: jax ? jax.rosenbrock(x, v) : undefined,
   };
