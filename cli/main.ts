@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as TS from "typescript";
 import { Args, parseArgs, usage, UsageError } from "./args";
-import { configPathOf, loadProject, loadTypeScript, LoadedProject, parseConfig, projectOf } from "./project";
+import { configPathOf, loadProject, LoadedProject, projectOf } from "./project";
+import { loadTypeScript, parseConfig, SetupError } from "../host/typescript";
 import { buildCompanion, CompanionLayout, failingCompanion, generatedHeader } from "./companion";
 import { apply, drift, Drift, fingerprint, Planned } from "./out-dir";
 import { fileDiagnostics } from "../transformer/pipeline";
@@ -195,7 +196,7 @@ function watch(args: Args, pretty: boolean): number {
   if (!args.outDir) throw new UsageError("emit --watch needs --out-dir DIR");
   if (args.files.length > 0) throw new UsageError("emit --watch keeps the whole project's companions current: give no files");
   const configPath = configPathOf(args.project);
-  const ts = loadTypeScript(path.dirname(configPath));
+  const ts = loadTypeScript(path.dirname(configPath), "the tsjvp command");
   parseConfig(ts, configPath);
   const outDir = path.resolve(args.outDir);
   const status = (text: string) => process.stderr.write(`tsjvp: ${text}\n`);
@@ -267,7 +268,7 @@ function refuseForeign(file: string): void {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  const message = error instanceof UsageError ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  const message = error instanceof UsageError || error instanceof SetupError ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`tsjvp: ${message}\n`);
   process.exitCode = 2;
 }

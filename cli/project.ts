@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as TS from "typescript";
 import { UsageError } from "./args";
-import { unsupportedTypeScript } from "../transformer/pipeline";
+import { loadTypeScript, parseConfig } from "../host/typescript";
 
 /** The project a command works on, compiled by the project's own TypeScript. */
 export interface LoadedProject {
@@ -21,43 +21,9 @@ export function configPathOf(configOption: string | undefined): string {
   return configPath;
 }
 
-/**
- * The `typescript` package the project installed (tsjvp depends on no compiler, so that a
- * production install of a program using its runtime pulls none): resolved from the project's
- * folder, then the working directory, then tsjvp's own location.
- */
-export function loadTypeScript(projectDir: string): typeof TS {
-  let resolved: string | undefined;
-  for (const from of [projectDir, process.cwd(), __dirname]) {
-    try {
-      resolved = require.resolve("typescript", { paths: [from] });
-      break;
-    } catch {
-      // try the next place
-    }
-  }
-  if (!resolved) throw new UsageError("the tsjvp command needs TypeScript in your project: npm install --save-dev typescript@6.0");
-  const ts = require(resolved) as typeof TS;
-  const problem = unsupportedTypeScript(ts);
-  if (problem) throw new UsageError(`${problem} (found at ${path.dirname(resolved)})`);
-  return ts;
-}
-
-/** The parsed tsconfig: options and root files, or a usage error naming what is wrong with it. */
-export function parseConfig(ts: typeof TS, configPath: string): TS.ParsedCommandLine {
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
-  const shown = path.relative(process.cwd(), configPath) || configPath;
-  if (read.error) throw new UsageError(`${shown} is not valid: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`);
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath);
-  // 18003 "no inputs were found" is left to the commands (an empty project has nothing to report).
-  const fatal = parsed.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003);
-  if (fatal) throw new UsageError(`${shown}: ${ts.flattenDiagnosticMessageText(fatal.messageText, " ")}`);
-  return parsed;
-}
-
 export function loadProject(configOption: string | undefined): LoadedProject {
   const configPath = configPathOf(configOption);
-  const ts = loadTypeScript(path.dirname(configPath));
+  const ts = loadTypeScript(path.dirname(configPath), "the tsjvp command");
   const parsed = parseConfig(ts, configPath);
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences });
   return projectOf(ts, program, configPath);

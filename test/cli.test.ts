@@ -333,6 +333,7 @@ describe("the tsjvp CLI keeps companions current", function () {
       fs.cpSync(path.join(repoRoot, "dist", "cli"), path.join(base, "pkg", "dist", "cli"), { recursive: true });
       fs.cpSync(path.join(repoRoot, "dist", "transformer"), path.join(base, "pkg", "dist", "transformer"), { recursive: true });
       fs.cpSync(path.join(repoRoot, "dist", "runtime"), path.join(base, "pkg", "dist", "runtime"), { recursive: true });
+      fs.cpSync(path.join(repoRoot, "dist", "host"), path.join(base, "pkg", "dist", "host"), { recursive: true });
       fs.copyFileSync(path.join(repoRoot, "package.json"), path.join(base, "pkg", "package.json"));
       fs.mkdirSync(path.join(base, "app", "src"), { recursive: true });
       fs.writeFileSync(path.join(base, "app", "tsconfig.json"), files["tsconfig.json"]);

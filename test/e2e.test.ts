@@ -4,17 +4,13 @@
  * modules), run the output with node, and rebuild incrementally and under --watch.
  */
 import { expect } from "chai";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "./support/compile";
+import { consumerRoot as root, expectMainOutput, installConsumer, lib, main, run } from "./support/consumer";
 
-const root = path.join(repoRoot, "build", "e2e");
 const tspc = path.join(root, "node_modules", "ts-patch", "bin", "tspc.js");
-
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
 
 /** Runs tspc (or `bin`, another one); returns its exit code and output instead of throwing. */
 function build(cwd: string, bin = tspc, ...args: string[]): { code: number; output: string } {
@@ -24,60 +20,6 @@ function build(cwd: string, bin = tspc, ...args: string[]): { code: number; outp
     const error = e as { status: number; stdout: string; stderr: string };
     return { code: error.status, output: `${error.stdout}${error.stderr}` };
   }
-}
-
-const lib = `
-/** A library function other modules may differentiate. @jvp */
-export function poly(x: number, y: number): number {
-  return x * x * y + Math.sin(y);
-}
-
-/** @jvp */
-export function scaleInto(v: Float64Array, k: number, out: Float64Array): void {
-  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
-}
-
-/** @jvp */
-export const cube = (x: number): number => x * x * x;
-`;
-
-const main = (ext: string) => `
-import { jvp } from "tsjvp";
-import { dot, softmax } from "tsjvp/ops";
-import { poly, scaleInto } from "./lib${ext}";
-
-function energy(x: Float64Array): number {
-  return dot(x, x) + dot(softmax(x), x);
-}
-
-function f(x: Float64Array): Float64Array {
-  return Float64Array.of(x[0] ** 2, x[0] * x[1]);
-}
-
-function model(x: number): number {
-  const out = new Float64Array(2);
-  scaleInto(Float64Array.of(x, 2 * x), x, out);
-  return poly(x, 3) + out[1];
-}
-
-const [y, yDot] = jvp(f, [Float64Array.of(2, 3)], [Float64Array.of(1, 0.5)]);
-const [m, mDot] = jvp(model, [1.5], [1]);
-const [p, pDot] = jvp(poly, [2, 0.5], [null, 1]);
-const [e, eDot] = jvp(energy, [Float64Array.of(0, 0)], [Float64Array.of(1, 0)]);
-console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot, e, eDot }));
-`;
-
-function expectMainOutput(text: string): void {
-  const r = JSON.parse(text);
-  expect(r.y).to.deep.equal([4, 6]);
-  expect(r.yDot).to.deep.equal([4, 4]);
-  const x = 1.5;
-  expect(r.m).to.be.closeTo(x * x * 3 + Math.sin(3) + 2 * x * x, 1e-12);
-  expect(r.mDot).to.be.closeTo(2 * x * 3 + 4 * x, 1e-12);
-  expect(r.pDot).to.be.closeTo(4 + Math.cos(0.5), 1e-12);
-  // tsjvp/ops through its twins: at x = 0, d(x·x) = 0 and d(softmax(x)·x) = softmax(0)·dx = 0.5.
-  expect(r.e).to.equal(0);
-  expect(r.eDot).to.be.closeTo(0.5, 1e-15);
 }
 
 function writeProject(dir: string, module: "commonjs" | "nodenext", extra: Record<string, unknown> = {}): void {
@@ -96,42 +38,8 @@ function writeProject(dir: string, module: "commonjs" | "nodenext", extra: Recor
   fs.writeFileSync(path.join(dir, "src", "main.ts"), main(esm ? ".js" : ""));
 }
 
-/**
- * What `npm pack` ships from a fresh clone after `npm ci`: the checkout's files (tracked, or new and
- * not ignored; no dist/) beside this repository's node_modules, packed, so that prepack builds.
- * (Packing this working copy itself would rebuild the dist/ these tests run from.)
- */
-function packFreshCheckout(): { tarball: string; files: string[] } {
-  const copy = path.join(root, "checkout");
-  const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], repoRoot).split("\0");
-  for (const file of listed.filter((f) => f && fs.existsSync(path.join(repoRoot, f)))) {
-    fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-    fs.copyFileSync(path.join(repoRoot, file), path.join(copy, file));
-  }
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(copy, "node_modules"));
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", root], copy))[0];
-  return { tarball: packed.filename, files: packed.files.map((f: { path: string }) => f.path) };
-}
-
 /** The supported ts-patch majors on this Node (both kept in the lockfile; 3.3 through an npm alias). */
 const tspcs = { "ts-patch 4.0": tspc, "ts-patch 3.3": path.join(root, "node_modules", "ts-patch-3", "bin", "tspc.js") };
-
-let installed: { tarball: string; files: string[] } | undefined;
-
-/** build/e2e: the packed package installed with typescript and both ts-patch majors (once per run). */
-function installConsumer(): { tarball: string; files: string[] } {
-  if (installed) return installed;
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.mkdirSync(root, { recursive: true });
-  const packed = packFreshCheckout();
-  fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({
-    name: "tsjvp-e2e", private: true,
-    dependencies: { tsjvp: `file:./${packed.tarball}` },
-    devDependencies: { typescript: "6.0.3", "ts-patch": "4.0.1", "ts-patch-3": "npm:ts-patch@3.3.0" },
-  }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], root);
-  return (installed = packed);
-}
 
 describe("end to end: npm pack, a consumer project, tspc with the plugin", function () {
   this.timeout(300000);
@@ -146,10 +54,13 @@ describe("end to end: npm pack, a consumer project, tspc with the plugin", funct
     for (const f of ["package.json", "README.md", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/transformer/plugin.js",
       "dist/transformer/plugin.d.ts", "dist/transformer/emit/declarations.js", "dist/cli/main.js"]) expect(files).to.include(f);
     expect(files).to.include("language-service/index.js");
-    expect(files.filter((f) => !/^dist\/(runtime|transformer|cli)\/.*\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "language-service/index.js"].includes(f))).to.deep.equal([]);
+    for (const bundler of ["vite", "esbuild", "rollup", "webpack"]) expect(files).to.include(`dist/bundler/${bundler}.js`);
+    expect(files.filter((f) => !/^dist\/(runtime|transformer|cli|host|bundler)\/.*\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "language-service/index.js"].includes(f))).to.deep.equal([]);
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "tsjvp", "package.json"), "utf8"));
     expect(manifest.dependencies ?? {}).to.deep.equal({});
-    expect(manifest.peerDependencies ?? {}).to.deep.equal({});
+    // Only the bundler plugins need unplugin, and their users install it: an optional peer.
+    expect(Object.keys(manifest.peerDependencies ?? {})).to.deep.equal(["unplugin"]);
+    expect(manifest.peerDependenciesMeta).to.deep.equal({ unplugin: { optional: true } });
   });
 
   for (const [patch, bin] of Object.entries(tspcs)) {

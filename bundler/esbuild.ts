@@ -1,0 +1,4 @@
+/** `tsjvp/esbuild`: the plugin for esbuild. `plugins: [tsjvp()]`, options in ./plugin.ts. */
+import { entry, tsjvpUnplugin } from "./plugin";
+
+export = entry(tsjvpUnplugin.esbuild);

@@ -1,0 +1,4 @@
+/** `tsjvp/rollup`: the plugin for Rollup. `plugins: [tsjvp()]`, options in ./plugin.ts. */
+import { entry, tsjvpUnplugin } from "./plugin";
+
+export = entry(tsjvpUnplugin.rollup);
