@@ -8,6 +8,8 @@ import type { Tangent, TangentIn } from "./tangent-types";
 export { extremumDot, powDot } from "./rules";
 export { applyTwin, compileError, fillZeros, registerTwin, twinSymbol, zerosLike } from "./calls";
 export { applyRule, defineJvp, type JvpRule, type TangentsOf } from "./custom";
+export { jacfwd, type Jacobian, type JacfwdOptions } from "./jacobian";
+export { registerVectorTwin } from "./vector";
 import { applyTwin, twinOf } from "./calls";
 import { ruleOf } from "./custom";
 

@@ -6,6 +6,7 @@
  *   analysis  call plans, specialisations, activity and aliasing        analysis/
  *   derive    build each twin from the rule table                       derive/
  *   tidy      remove what a twin computes and nothing reads             tidy/
+ *   vector    twins carrying eight directions, for jacfwd               vector/
  *   emit      insert twins, rewrite jvp calls, add imports              emit/
  *
  * The fence runs lazily (the first time analysis asks for a function's specialisation), so only
@@ -26,6 +27,7 @@ export { supportedTypeScript, unsupportedTypeScript } from "./core/support";
 import { rewriteFile } from "./emit/rewrite";
 import { declareTwins } from "./emit/declarations";
 import { tidyTwin } from "./tidy/tidy";
+import { vectorTwins } from "./vector/vectorize";
 
 export interface FileResult {
   readonly file: ts.SourceFile;
@@ -44,12 +46,14 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   // Cheap exit: a file that never mentions jvp (or defineJvp) has no marks.
   if (file.isDeclarationFile || !/jvp/i.test(file.text)) return undefined;
   const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
-  const calls = findJvpCalls(core);
+  const { jvps, jacobians } = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
   // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
-  if (calls.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
-  const twins = new FileDifferentiator(core, calls, tagged).run();
-  return { core, twins: { ...twins, twins: twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) })) } };
+  if (jvps.length === 0 && jacobians.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
+  const twins = new FileDifferentiator(core, jvps, tagged, jacobians).run();
+  const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) }));
+  const vectors = vectorTwins(core, tidied, twins.jacobianRoots);
+  return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations } };
 }
 
 /**

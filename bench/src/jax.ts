@@ -91,3 +91,23 @@ export function denseX(W: Float64Array, b: Float64Array, x: Float64Array, dx: Fl
   const dxj = f64(dx);
   return () => g(Wj.ref, bj.ref, xj.ref, dxj.ref)[1].dataSync();
 }
+
+/**
+ * jit(jacfwd) of the dense layer with respect to x, as an m×n row-major Float64Array. (jax-js 0.1.25
+ * lays the Jacobian out input-major, n×m, where JAX gives m×n: transposed here, inside the timing.)
+ */
+export function denseJacobian(W: Float64Array, b: Float64Array, x: Float64Array): () => Float64Array {
+  const np = jax.numpy;
+  const m = b.length;
+  const n = x.length;
+  const Wj = f64(W).reshape([m, n]);
+  const bj = f64(b);
+  const g = jax.jit((xv: any) => jax.jacfwd((z: any) => np.tanh(np.add(np.dot(Wj.ref, z), bj.ref)))(xv));
+  const xj = f64(x);
+  return () => {
+    const t = g(xj.ref).dataSync() as Float64Array;
+    const J = new Float64Array(m * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) J[i * n + j] = t[j * m + i];
+    return J;
+  };
+}

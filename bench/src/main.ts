@@ -18,6 +18,7 @@ import { rosenbrockCase } from "./cases/rosenbrock";
 import { tutorialCases } from "./cases/tutorial";
 import { restyledCases } from "./cases/restyled";
 import { opsRows } from "./ops";
+import { jacobianRows } from "./jacobians";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -68,9 +69,18 @@ async function main(): Promise<void> {
       console.log([r.case, m.primitive.toFixed(3), m.loop.toFixed(3), m.tangent.toFixed(3), m.hand.toFixed(3), r.primitive_over_loop.toFixed(2), r.tangent_over_hand.toFixed(2)].join(" | "));
     }
   }
+  const jacobians = only && !"jacobians".includes(only) ? [] : jacobianRows(samples, Boolean(withJax));
+  if (jacobians.length > 0) {
+    console.log(`\n${["jacfwd", "primal ms", "jacfwd ms", "n jvps ms", "jax-js ms", "jac/primal", "jac/jvps", "jax-js/jac"].join(" | ")}`);
+    for (const r of jacobians) {
+      const m = r.medians_ms;
+      const f = (x: number | undefined, d = 4) => (x === undefined ? "—" : x.toFixed(d));
+      console.log([r.case, f(m.primal), f(m.jac), f(m.jvps), f(m.jaxjs), f(r.jac_over_primal, 2), f(r.jac_over_jvps, 2), f(r.jaxjs_over_jac, 1)].join(" | "));
+    }
+  }
   if (only) return;
   const dir = path.resolve(__dirname, "..");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops }, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops, jacobians }, null, 2) + "\n");
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
   const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
   fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));

@@ -1,7 +1,8 @@
 /**
  * The differential check: compile a generated program in process through the plugin's own entry
  * (a compiler host in memory, CommonJS emit with the transformer in `before`), run its twin, run
- * the oracle on the same inputs, and compare. Tolerance: |twin − oracle| ≤ 1e-8·(1 + |oracle|)
+ * the oracle on the same inputs, and compare; and main's gradient from its vector twin against one
+ * pass per direction (bit for bit). Tolerance: |twin − oracle| ≤ 1e-8·(1 + |oracle|)
  * for every primal and tangent component (the two evaluate equivalent formulas in different
  * orders); NaN and ±Infinity must match exactly.
  */
@@ -26,7 +27,9 @@ const baseHost = ts.createCompilerHost(options);
 
 /** The driver each program gets: JVPs of main with full and with null tangents. */
 const driver = `
-import { jvp } from "tsjvp";
+import { jvp, jacfwd } from "tsjvp";
+export const gradient = jacfwd(main, { argnums: 2 });
+export const gradientByColumns = jacfwd(main, { argnums: 2, chunk: 1 });
 export function run(x: number, dx: number, y: number, dy: number | null, a: Float64Array, da: Float64Array, out: Float64Array, dout: Float64Array | null, p: P, dp: P | null): [number, number] {
   if (dp === null) {
     if (dy === null && dout === null) return jvp(main, [x, y, a, out, p], [dx, null, da, null, null]);
@@ -42,6 +45,9 @@ export function run(x: number, dx: number, y: number, dy: number | null, a: Floa
 export interface Compiled {
   readonly diagnostics: string;
   readonly run?: (...args: unknown[]) => [number, number];
+  /** jacfwd(main, { argnums: 2 }): eight directions per pass (its vector twin, when it has one), and one per pass. */
+  readonly gradient?: (...args: unknown[]) => Float64Array;
+  readonly gradientByColumns?: (...args: unknown[]) => Float64Array;
   readonly js: string;
 }
 
@@ -99,7 +105,8 @@ export function compileProgram(source: string): Compiled {
     new Function("exports", "require", "module", emitted.get(f) ?? "")(module.exports, load, module);
     return module.exports;
   };
-  return { diagnostics: "", run: evaluate(fileName).run as Compiled["run"], js };
+  const exported = evaluate(fileName);
+  return { diagnostics: "", run: exported.run as Compiled["run"], gradient: exported.gradient as Compiled["gradient"], gradientByColumns: exported.gradientByColumns as Compiled["gradientByColumns"], js };
 }
 
 export interface Outcome {
@@ -132,6 +139,20 @@ export function runBoth(source: string, compiled: Compiled, inputs: Inputs): Out
   const ov = op.v as DArray;
   const oracle = [result.v, result.d, ...oa.v, ...oa.d, ...oout.v, ...(inputs.dout ? oout.d : []), os.v, ...ov.v, ...(inputs.dp ? [os.d, ...ov.d] : [])];
   return { twin, oracle, overflowed: D.sawNonFinite };
+}
+
+/**
+ * Vector mode against one direction per pass: main's gradient with respect to `a` from its vector
+ * twin (all of a's directions in one pass) and from its one-lane twin (a pass per direction), each
+ * on fresh copies of the inputs (main may write them). They must agree bit for bit.
+ */
+export function vectorMismatch(compiled: Compiled, inputs: Inputs): string | undefined {
+  const args = () => [inputs.x, inputs.y, Float64Array.from(inputs.a), Float64Array.from(inputs.out), { s: inputs.ps, v: Float64Array.from(inputs.pv) }];
+  const lanes = Array.from(compiled.gradient!(...args()));
+  const columns = Array.from(compiled.gradientByColumns!(...args()));
+  if (lanes.length !== columns.length) return `vector mode: lengths ${lanes.length} and ${columns.length}`;
+  const i = lanes.findIndex((v, k) => !Object.is(v, columns[k]));
+  return i < 0 ? undefined : `vector mode: ∂main/∂a[${i}] is ${lanes[i]} from the vector twin and ${columns[i]} from one pass per direction`;
 }
 
 /** The first component where twin and oracle disagree, or undefined. */

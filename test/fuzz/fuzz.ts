@@ -1,11 +1,11 @@
 /**
  * The property: for every generated program and inputs, the transformer compiles it without a
- * diagnostic and its twin agrees with the oracle; a program holding a construct the fence must
+ * diagnostic, its twin agrees with the oracle, and its vector twin with its one-direction twin; a program holding a construct the fence must
  * reject (`// @expect TS970xx`) gets exactly that diagnostic. fast-check shrinks a counterexample to a small
  * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
  */
 import fc from "fast-check";
-import { compileProgram, finite, mismatch, runBoth } from "./differential";
+import { compileProgram, finite, mismatch, runBoth, vectorMismatch } from "./differential";
 import { inputsArbitrary, programArbitrary } from "./generator";
 
 export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {
@@ -23,6 +23,8 @@ export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>
     fc.pre(finite(outcome));
     const problem = mismatch(outcome);
     if (problem) throw new Error(`twin and oracle disagree (${problem})\ninputs: ${JSON.stringify(inputs)}`);
+    const vector = vectorMismatch(compiled, inputs);
+    if (vector) throw new Error(`${vector}\ninputs: ${JSON.stringify(inputs)}`);
   });
 }
 

@@ -66,6 +66,41 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
 }
 
 /**
+ * `jacfwd(f, …)`: the function of this module whose full and vector twins the module emits and
+ * attaches to it. Undefined when `f` is left to run-time dispatch (a value, another module's tagged
+ * function, a function with a custom rule) or cannot have twins (then a diagnostic says why).
+ */
+export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (e: ts.Expression) => Callee): { fn: FnInfo; argnum: number | undefined } | undefined {
+  const { ts } = core;
+  const funArg = call.arguments[0];
+  const fun = skipOuter(core, funArg);
+  if (ts.isArrowFunction(fun) || ts.isFunctionExpression(fun)) {
+    return void core.diags.report(funArg, "inlineJacobian");
+  }
+  const callee = resolve(funArg);
+  if (callee.type === "error") return void core.diags.report(callee.node, callee.id, ...callee.args);
+  if (callee.type === "local") return { fn: callee.fn, argnum: literalArgnum(core, call.arguments[1]) };
+  if (callee.type === "unknown" && !canHaveTwin(core, funArg)) {
+    const { what, instead } = describeUnresolved(core, funArg);
+    core.diags.report(funArg, "unknownFunction", funArg.getText(), what, instead);
+  }
+  return undefined;
+}
+
+/** `argnums` of jacfwd's options when the call spells it out (absent: 0); undefined when known only at run time. */
+function literalArgnum(core: Core, options: ts.Expression | undefined): number | undefined {
+  const { ts } = core;
+  if (!options) return 0;
+  const o = skipOuter(core, options);
+  if (!ts.isObjectLiteralExpression(o)) return undefined;
+  if (o.properties.some((p) => !ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return undefined;
+  const prop = o.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === "argnums");
+  if (!prop) return 0;
+  const value = ts.isPropertyAssignment(prop) ? skipOuter(core, prop.initializer) : undefined;
+  return value && ts.isNumericLiteral(value) ? Number(value.text) : undefined;
+}
+
+/**
  * Could this value be a function carrying a twin at run time? Parameters, elements and properties
  * can; a `let` function of this module or a library function cannot (a diagnostic says so now).
  */

@@ -5,7 +5,7 @@ import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { JvpCall } from "../marks/marks";
 import { Spec } from "../analysis/activity";
 import { fullMask, SpecRegistry } from "../analysis/specs";
-import { planCallSite, CallPlan } from "../analysis/call-plans";
+import { planCallSite, planJacobianSite, CallPlan } from "../analysis/call-plans";
 import { ModuleImports, runtimeSpecifierOf } from "./imports";
 import { buildTwin } from "./twin";
 
@@ -13,6 +13,8 @@ import { buildTwin } from "./twin";
 export interface PlacedTwin {
   readonly spec: Spec;
   readonly declaration: ts.Statement;
+  /** Per parameter of the declaration: is it a tangent? */
+  readonly tangentParams: readonly boolean[];
 }
 
 /** What differentiating one file produced. */
@@ -20,6 +22,10 @@ export interface FileTwins {
   readonly twins: readonly PlacedTwin[];
   /** Full twins attached to their primal functions for run-time dispatch. */
   readonly registered: readonly Spec[];
+  /** Full twins `jacfwd` differentiates in this module: they get a vector twin too, when one can be made. */
+  readonly jacobianRoots: readonly Spec[];
+  /** The vector twin attached to each of those that has one (filled in by the vector stage). */
+  readonly vectorRegistrations?: ReadonlyMap<Spec, string>;
   readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
   readonly imports: ModuleImports;
   readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;
@@ -34,15 +40,17 @@ export class FileDifferentiator {
   private readonly registry: SpecRegistry;
   private readonly imports: ModuleImports;
   private readonly twins = new Map<Spec, ts.FunctionDeclaration | undefined>();
+  private readonly tangentParams = new Map<Spec, readonly boolean[]>();
   /** The first diagnostic each failed function produced: the run-time message of its call sites. */
   private readonly failures = new Map<Spec, ts.Diagnostic>();
   /** The twins each generated twin calls. */
   private readonly callees = new Map<Spec, readonly Spec[]>();
 
-  constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[]) {
+  constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[]) {
     this.namer = new Namer(identifiersOf(core.ts, core.file));
     this.registry = new SpecRegistry(core, this.namer);
-    const jvpDecl = calls.length > 0 ? core.checker.getResolvedSignature(calls[0].call)?.declaration : undefined;
+    const first = calls[0]?.call ?? jacobians[0];
+    const jvpDecl = first ? core.checker.getResolvedSignature(first)?.declaration : undefined;
     this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl), this.registry);
   }
 
@@ -50,13 +58,21 @@ export class FileDifferentiator {
     const taggedSpecs = this.tagged.map((fn) => this.registry.get(fn, fullMask(fn)));
     const plans = new Map<ts.CallExpression, CallPlan>();
     for (const c of this.calls) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
-    const roots = [...taggedSpecs, ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
+    // jacfwd(f, { argnums: k }): the twin with a tangent for parameter k alone (no work for the others).
+    const jacobianRoots = [...new Set(this.jacobians.flatMap((call) => {
+      const plan = planJacobianSite(this.core, call, (e) => this.callee(e));
+      if (!plan) return [];
+      const full = fullMask(plan.fn);
+      const only = full.map((m, i) => m && i === plan.argnum);
+      return [this.registry.get(plan.fn, only.some(Boolean) ? only : full)];
+    }))];
+    const roots = [...taggedSpecs, ...jacobianRoots, ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
     // Every marked function also carries its full twin, for run-time dispatch (jvp(f) with f a value).
     const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.inline);
     const dispatch = marked.map((fn) => this.registry.get(fn, fullMask(fn)));
-    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, []);
+    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, [], []);
     for (const spec of roots) this.generate(spec);
-    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)));
+    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)), jacobianRoots.filter((spec) => !this.failureOf(spec)));
   }
 
   /**
@@ -105,6 +121,7 @@ export class FileDifferentiator {
     this.guard([spec], () => {
       const result = buildTwin(this.core, spec, this.namer.fork(), this.imports);
       this.twins.set(spec, result.declaration);
+      this.tangentParams.set(spec, result.tangentParams);
       calls = result.calls;
     });
     this.callees.set(spec, calls);
@@ -133,16 +150,16 @@ export class FileDifferentiator {
     return undefined;
   }
 
-  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[]): FileTwins {
+  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[], jacobianRoots: Spec[]): FileTwins {
     const twins: PlacedTwin[] = [];
     for (const [spec, twin] of this.twins) {
-      if (twin && !this.failureOf(spec)) twins.push({ spec, declaration: this.core.ts.setSourceMapRange(twin, spec.fn.node) });
+      if (twin && !this.failureOf(spec)) twins.push({ spec, declaration: this.core.ts.setSourceMapRange(twin, spec.fn.node), tangentParams: this.tangentParams.get(spec)! });
     }
     for (const spec of taggedSpecs) {
       const failure = this.failureOf(spec);
-      if (failure) twins.push({ spec, declaration: this.stub(spec, failure) });
+      if (failure) twins.push({ spec, declaration: this.stub(spec, failure), tangentParams: [] });
     }
-    return { twins, registered, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
+    return { twins, registered, jacobianRoots, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
   }
 
   /** A tagged function whose twin failed still exports `f_jvp`, which throws the diagnostic. */

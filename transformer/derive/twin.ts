@@ -13,6 +13,8 @@ import { fullMask } from "../analysis/specs";
 export interface TwinResult {
   readonly declaration: ts.FunctionDeclaration | undefined;
   readonly calls: readonly Spec[];
+  /** Per parameter of the declaration: is it a tangent? (Vector mode gives each one lane per direction.) */
+  readonly tangentParams: readonly boolean[];
 }
 
 /**
@@ -24,10 +26,12 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
   const { f, ts } = cx;
   const fn = spec.fn;
   const params: ts.ParameterDeclaration[] = [];
+  const tangentParams: boolean[] = [];
   const prologue = new BlockBuilder();
   fn.params.forEach((p, i) => {
     const type = p.node.type ?? typeNodeOf(cx, p.node);
     params.push(f.createParameterDeclaration(undefined, undefined, p.symbol ? p.name : p.node.name, p.node.questionToken, type, p.node.initializer));
+    tangentParams.push(false);
     if (!spec.activity.paramActive[i]) return;
     // A destructured parameter's tangent is destructured the same way: { w: w_dot, b: b_dot }.
     const dot = p.symbol ? cx.dotOf(p.symbol) : tangentPattern(cx, p.node.name as ts.BindingPattern);
@@ -37,6 +41,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
       const omissible = (p.node.initializer || p.node.questionToken) && p.symbol;
       const zero = omissible ? cx.zeroLike(f.createIdentifier(p.name), p.kind) : undefined;
       params.push(f.createParameterDeclaration(undefined, undefined, dot, undefined, cx.tangentType(type, p.kind), zero));
+      tangentParams.push(true);
     } else if (p.symbol) {
       // Active inside although the caller passes no tangent (an out-parameter the caller opted out of).
       const zero = cx.zeroLike(f.createIdentifier(p.name), p.kind);
@@ -48,7 +53,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
   for (const check of spec.deferred) if (containsActive(cx, check.scope)) cx.report(check.node, check.id, ...check.args);
   const body = new BlockBuilder();
   visitBody(cx, fn.node.body!, body);
-  if (cx.failed) return { declaration: undefined, calls: cx.requests };
+  if (cx.failed) return { declaration: undefined, calls: cx.requests, tangentParams };
   // Other modules call an exported function's full twin; inside a namespace every twin of an
   // exported member is exported, so that code outside the namespace reaches it qualified.
   const exported = fn.exported && (fn.namespaces.length > 0 || fullMask(fn).every((m, i) => m === spec.mask[i]));
@@ -58,7 +63,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
     modifiers, undefined, spec.name, fn.node.typeParameters, params, returnTypeOf(cx),
     f.createBlock([...prologue.statements, ...body.statements], true),
   );
-  return { declaration, calls: cx.requests };
+  return { declaration, calls: cx.requests, tangentParams };
 }
 
 /** Tuple and object types in a twin's signature print on one line. */

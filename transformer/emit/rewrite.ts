@@ -3,6 +3,7 @@ import { rewriteCallSite } from "./call-sites";
 import { Core } from "../core/context";
 import type { FileTwins } from "../derive/differentiator";
 import { Spec } from "../analysis/activity";
+import { vectorLanes } from "../vector/vectorize";
 
 /**
  * The plugin's output for one file: twins inserted after their primals (an inline arrow's before
@@ -48,11 +49,25 @@ export function rewriteFile(core: Core, result: FileTwins): ts.SourceFile {
   return f.updateSourceFile(core.file, body);
 }
 
-/** `tsjvp_runtime.registerTwin(f, f_jvp, [true, false])`: which parameters take a tangent. */
+/**
+ * `tsjvp_runtime.registerTwin(f, f_jvp, [true, false])`: which parameters take a tangent; wrapped in
+ * `registerVectorTwin(…, f_jvp_v8, 8)` when jacfwd differentiates f here.
+ */
 export function registration(core: Core, result: FileTwins, spec: Spec, primal: ts.Expression): ts.Expression {
   const { f } = core;
-  const mask = f.createArrayLiteralExpression(spec.mask.map((m) => (m ? f.createTrue() : f.createFalse())));
-  return f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask]);
+  const mask = (m: readonly boolean[]) => f.createArrayLiteralExpression(m.map((x) => (x ? f.createTrue() : f.createFalse())));
+  let registered = f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask(spec.mask)]);
+  const attach = (twin: string, lanes: number, m: readonly boolean[]) =>
+    (registered = f.createCallExpression(result.imports.runtimeRef("registerVectorTwin"), undefined, [registered, f.createIdentifier(twin), f.createNumericLiteral(lanes), mask(m)]));
+  // What jacfwd differentiates f with: its twin for the parameter it differentiates (one direction
+  // per pass, when that is not the full twin) and that twin's vector twin (eight).
+  for (const root of result.jacobianRoots) {
+    if (root.fn.node !== spec.fn.node) continue;
+    if (root !== spec) attach(root.name, 1, root.mask);
+    const vector = result.vectorRegistrations?.get(root);
+    if (vector) attach(vector, vectorLanes, root.mask);
+  }
+  return registered;
 }
 
 /** `function lambda_1_jvp(x, x_dot) { … }` as an expression, to be called where the arrow was. */

@@ -9,45 +9,66 @@ export interface JvpCall {
   readonly inline: FnInfo | undefined;
 }
 
+/** The functions of tsjvp's API that mark the function they are given. */
+type Api = "jvp" | "jacfwd";
+
 /** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
 export function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
-  if (!mayBeJvp(core, call.expression)) return false;
+  return apiOf(core, call) === "jvp";
+}
+
+/** Which of tsjvp's own marking functions `call` resolves to, through the checker (aliases included). */
+function apiOf(core: Core, call: ts.CallExpression): Api | undefined {
+  const name = mayBeApi(core, call.expression);
+  if (!name) return undefined;
   const declaration = core.checker.getResolvedSignature(call)?.declaration;
-  if (!declaration || !core.ts.isFunctionDeclaration(declaration) || declaration.name?.text !== "jvp") return false;
-  return hasTag(core, declaration, /@tsjvpApi jvp\b/);
+  if (!declaration || !core.ts.isFunctionDeclaration(declaration) || declaration.name?.text !== name) return undefined;
+  return hasTag(core, declaration, new RegExp(`@tsjvpApi ${name}\\b`)) ? name : undefined;
 }
 
 /**
  * A cheap filter before resolving signatures (costly on every call): the callee must be an
- * imported binding of something named `jvp` (`jvp`, `J` from `import { jvp as J }`) or `ns.jvp`.
+ * imported binding of something named `jvp` or `jacfwd` (`J` from `import { jvp as J }`), or `ns.jvp`.
  */
-function mayBeJvp(core: Core, callee: ts.Expression): boolean {
+function mayBeApi(core: Core, callee: ts.Expression): Api | undefined {
   const { ts } = core;
   const e = skipOuter(core, callee);
-  if (ts.isPropertyAccessExpression(e)) return e.name.text === "jvp";
-  if (!ts.isIdentifier(e)) return false;
+  const api = (name: string): Api | undefined => (name === "jvp" || name === "jacfwd" ? name : undefined);
+  if (ts.isPropertyAccessExpression(e)) return api(e.name.text);
+  if (!ts.isIdentifier(e)) return undefined;
   const symbol = core.checker.getSymbolAtLocation(e);
-  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return false;
-  return core.checker.getAliasedSymbol(symbol).getName() === "jvp";
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return undefined;
+  return api(core.checker.getAliasedSymbol(symbol).getName());
 }
 
-/** Every jvp call of the file in source order; inline arrows numbered in that order. */
-export function findJvpCalls(core: Core): JvpCall[] {
+/** The marks of a file's calls: its jvp calls, and the calls of jacfwd (which need the function's vector twin). */
+export interface CallMarks {
+  readonly jvps: JvpCall[];
+  readonly jacobians: ts.CallExpression[];
+}
+
+/** Every jvp and jacfwd call of the file in source order; inline arrows numbered in that order. */
+export function findJvpCalls(core: Core): CallMarks {
   const { ts } = core;
   const found: JvpCall[] = [];
+  const jacobians: ts.CallExpression[] = [];
   let inlineCount = 0;
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.arguments.length > 0 && isTsjvpJvp(core, node)) {
-      const fun = skipOuter(core, node.arguments[0]);
+    const api = ts.isCallExpression(node) && node.arguments.length > 0 ? apiOf(core, node) : undefined;
+    if (api === "jvp") {
+      const call = node as ts.CallExpression;
+      const fun = skipOuter(core, call.arguments[0]);
       const inline = ts.isArrowFunction(fun) || ts.isFunctionExpression(fun) ? inlineFunction(core, fun, ++inlineCount) : undefined;
-      found.push({ call: node, inline });
+      found.push({ call, inline });
+    } else if (api === "jacfwd") {
+      jacobians.push(node as ts.CallExpression);
     } else if (ts.isCallExpression(node) && !atModuleLevel(core, node) && mayBeDefineJvp(core, node.expression) && isDefineJvp(core, node.expression)) {
       core.diags.report(node, "misplacedRule");
     }
     ts.forEachChild(node, visit);
   };
   visit(core.file);
-  return found;
+  return { jvps: found, jacobians };
 }
 
 function mayBeDefineJvp(core: Core, callee: ts.Expression): boolean {

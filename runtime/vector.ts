@@ -1,0 +1,36 @@
+/**
+ * Vector twins: `f_jvp_v8(x, x_dot0, …, x_dot7, …)` carries eight tangent directions through one
+ * evaluation of f and returns `[f(x), t0, …, t7]`. The plugin attaches them to a function that
+ * `jacfwd` differentiates in its module: the twin for the parameter it differentiates as a vector
+ * twin of one lane (`f_jvp_wrt_x`, for `jacfwd(f, { argnums: 2 })`) and its vector twin of eight
+ * (`f_jvp_wrt_x_v8`).
+ */
+
+const vectorSymbol = Symbol.for("tsjvp.vectorTwin");
+
+export interface VectorTwin {
+  readonly twin: (...interleaved: never[]) => unknown;
+  readonly lanes: number;
+  /** Which parameters take `lanes` tangents each. */
+  readonly mask: readonly boolean[];
+}
+
+/** Attaches a vector twin of `lanes` directions (tangents for the parameters of `mask`) to `primal`; returns `primal`. */
+export function registerVectorTwin<F extends object>(primal: F, twin: (...interleaved: never[]) => unknown, lanes: number, mask: readonly boolean[]): F {
+  const known = vectorTwinsOf(primal);
+  Object.defineProperty(primal, vectorSymbol, { value: [...known, { twin, lanes, mask }], configurable: true });
+  return primal;
+}
+
+function vectorTwinsOf(fun: unknown): readonly VectorTwin[] {
+  return (fun as { [vectorSymbol]?: readonly VectorTwin[] } | null)?.[vectorSymbol] ?? [];
+}
+
+/**
+ * The twin of `fun` for differentiating parameter `argnum` with `lanes` directions per pass at most:
+ * the one with the fewest other tangents, then the most lanes.
+ */
+export function vectorTwinOf(fun: unknown, argnum: number, lanes: number): VectorTwin | undefined {
+  const others = (t: VectorTwin) => t.mask.filter(Boolean).length;
+  return vectorTwinsOf(fun).filter((t) => t.mask[argnum] && t.lanes <= lanes).sort((a, b) => others(a) - others(b) || b.lanes - a.lanes)[0];
+}

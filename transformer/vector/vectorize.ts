@@ -1,0 +1,564 @@
+import type * as ts from "typescript";
+import { Core } from "../core/context";
+import { identifiersOf, Namer } from "../core/namer";
+import type { Spec } from "../analysis/activity";
+import type { PlacedTwin } from "../derive/differentiator";
+
+/** Directions per vector twin: eight lanes keep the unrolled tangent code small and fill a pass well. */
+export const vectorLanes = 8;
+
+/** The vector twins a module emits: of each function jacfwd differentiates, and of the twins they call. */
+export interface ModuleVectors {
+  /** Each placed after the scalar twin it comes from (same spec). */
+  readonly twins: readonly PlacedTwin[];
+  /** The vector twin's name for each root, to attach it to the function. */
+  readonly registrations: ReadonlyMap<Spec, string>;
+}
+
+export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: readonly Spec[]): ModuleVectors {
+  const empty: ModuleVectors = { twins: [], registrations: new Map() };
+  if (roots.length === 0) return empty;
+  const namer = new Namer(identifiersOf(core.ts, core.file));
+  const byName = new Map<string, ScalarTwin & { spec: Spec }>();
+  for (const t of scalar) {
+    namer.reserve(t.spec.name);
+    if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
+  }
+  const vectorizer = new Vectorizer(core, namer, byName, vectorLanes);
+  const registrations = new Map<Spec, string>();
+  for (const root of roots) {
+    const made = vectorizer.vectorOf(root.name);
+    if (made) registrations.set(root, made.name);
+  }
+  const specOf = new Map([...byName.values()].map((t) => [t.name, t.spec]));
+  const twins = vectorizer.all().map((v) => ({ spec: specOf.get(v.of)!, declaration: v.declaration, tangentParams: [] }));
+  return { twins, registrations };
+}
+
+/**
+ * Vector mode: from a tidied twin `f_jvp(x, x_dot, …): [y, y_dot]`, the twin that carries `lanes`
+ * tangent directions through one evaluation of f, `f_jvp_v8(x, x_dot0, …, x_dot7, …): [y,
+ * y_dot0, …, y_dot7]`. The derivative knowledge stays in derive: this pass only sorts the twin's
+ * statements into primal ones (kept once) and tangent ones (written once per lane, with every
+ * tangent variable renamed for the lane), after hoisting the primal factors a tangent step reads
+ * (`Math.cos(x)` in `y_dot = Math.cos(x) * x_dot`) so that each is computed once. Calls of other
+ * twins call their vector twins. A twin with anything else (a primitive's or a rule's twin, a
+ * twin of another module, run-time dispatch) gets no vector twin: jacfwd then takes one full-twin
+ * pass per column, which is slower and as exact.
+ */
+
+/** A scalar twin as vectorize reads it. */
+export interface ScalarTwin {
+  readonly name: string;
+  readonly declaration: ts.FunctionDeclaration;
+  /** Per parameter of the declaration: is it a tangent? */
+  readonly tangentParams: readonly boolean[];
+}
+
+export interface VectorTwin {
+  readonly name: string;
+  /** The scalar twin it comes from. */
+  readonly of: string;
+  readonly declaration: ts.FunctionDeclaration;
+}
+
+/** Vector twins of one module, made on demand (a twin's callees first). */
+export class Vectorizer {
+  private readonly made = new Map<string, VectorTwin | undefined>();
+  private readonly order: VectorTwin[] = [];
+
+  constructor(
+    private readonly core: Core,
+    private readonly namer: Namer,
+    /** The module's scalar twins by name (`g_jvp` called inside a twin → its ScalarTwin). */
+    private readonly twins: ReadonlyMap<string, ScalarTwin>,
+    readonly lanes: number,
+  ) {}
+
+  /** The vector twin of `name` and of every twin it calls, or undefined when one cannot have one. */
+  vectorOf(name: string): VectorTwin | undefined {
+    if (this.made.has(name)) return this.made.get(name);
+    this.made.set(name, undefined); // recursion: a twin calling itself is not vectorised
+    const scalar = this.twins.get(name);
+    const made = scalar ? new TwinVectorizer(this.core, this, scalar, this.namer).run() : undefined;
+    this.made.set(name, made);
+    if (made) this.order.push(made);
+    return made;
+  }
+
+  /** Every vector twin made, callees before callers. */
+  all(): readonly VectorTwin[] {
+    return this.order;
+  }
+
+  scalar(name: string): ScalarTwin | undefined {
+    return this.twins.get(name);
+  }
+}
+
+class Unsupported extends Error {}
+
+class TwinVectorizer {
+  private readonly ts: typeof ts;
+  private readonly f: ts.NodeFactory;
+  /** Names holding tangents (parameters, results of twin calls, what is written from them). */
+  private readonly tangents = new Set<string>();
+  private readonly local: Namer;
+  private readonly laneNames = new Map<string, string[]>();
+  private readonly module: Namer;
+
+  constructor(private readonly core: Core, private readonly owner: Vectorizer, private readonly scalar: ScalarTwin, namer: Namer) {
+    this.ts = core.ts;
+    this.f = core.f;
+    this.local = namer.fork();
+    this.module = namer;
+    this.visitAll(scalar.declaration, (n) => this.ts.isIdentifier(n) && this.local.reserve(n.text));
+  }
+
+  run(): VectorTwin | undefined {
+    const { f, ts } = this;
+    const d = this.scalar.declaration;
+    if (!d.body || !d.type) return undefined;
+    try {
+      this.classify(d);
+      const params: ts.ParameterDeclaration[] = [];
+      d.parameters.forEach((p, i) => {
+        if (!this.scalar.tangentParams[i]) return void params.push(p);
+        if (!ts.isIdentifier(p.name)) throw new Unsupported();
+        for (let k = 0; k < this.owner.lanes; k++) {
+          params.push(f.createParameterDeclaration(undefined, undefined, this.laneName(p.name.text, k), p.questionToken, p.type, p.initializer && (this.lane(p.initializer, k) as ts.Expression)));
+        }
+      });
+      const body = f.createBlock(this.statements(d.body.statements), true);
+      const name = this.module.unique(`${this.scalar.name}_v${this.owner.lanes}`);
+      return { name, of: this.scalar.name, declaration: f.createFunctionDeclaration(undefined, undefined, name, d.typeParameters, params, this.returnType(d.type), body) };
+    } catch (error) {
+      if (error instanceof Unsupported) return undefined;
+      throw error;
+    }
+  }
+
+  // ---- which names hold tangents ------------------------------------------------------------
+
+  /** Tangent parameters, twin-call results and tangent arguments, then whatever is written from a tangent, to a fixpoint. */
+  private classify(d: ts.FunctionDeclaration): void {
+    const { ts } = this;
+    d.parameters.forEach((p, i) => {
+      if (this.scalar.tangentParams[i] && ts.isIdentifier(p.name)) this.tangents.add(p.name.text);
+    });
+    this.visitAll(d.body!, (n) => {
+      const call = ts.isCallExpression(n) ? this.twinCall(n) : undefined;
+      call?.args.forEach((a, i) => {
+        const root = call.callee.tangentParams[i] ? this.root(a) : undefined;
+        if (root) this.tangents.add(root);
+      });
+      // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`, `[y, y_dot] = g_jvp(…)`.
+      const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const
+        : ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken ? [n.left, n.right] as const : undefined;
+      if (!result) return;
+      const value = this.unwrap(result[1]);
+      if (!ts.isCallExpression(value) || !this.twinCall(value)) return;
+      const target = result[0];
+      const second = ts.isArrayBindingPattern(target) ? target.elements[1] : ts.isArrayLiteralExpression(target) ? target.elements[1] : undefined;
+      const name = second && ts.isBindingElement(second) ? second.name : second;
+      const root = name && !ts.isOmittedExpression(name) && ts.isIdentifier(name) ? name.text : name && ts.isExpression(name) ? this.root(name) : undefined;
+      if (root) this.tangents.add(root);
+    });
+    for (let changed = true; changed;) {
+      changed = false;
+      this.visitAll(d.body!, (n) => {
+        for (const [target, value] of this.writes(n)) {
+          if (!this.tangents.has(target) && this.mentionsTangent(value)) {
+            this.tangents.add(target);
+            changed = true;
+          }
+        }
+      });
+    }
+  }
+
+  /** (root name written, value written) pairs of a node: declarations, assignments, push/fill/set on a name. */
+  private writes(n: ts.Node): [string, ts.Node][] {
+    const { ts } = this;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) return [[n.name.text, n.initializer]];
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const root = this.root(n.left);
+      return root ? [[root, n.right]] : [];
+    }
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["push", "fill", "set", "unshift"].includes(n.expression.name.text)) {
+      const root = this.root(n.expression.expression);
+      return root ? n.arguments.map((a) => [root, a] as [string, ts.Node]) : [];
+    }
+    return [];
+  }
+
+  /** The variable an access path starts from: `a` of `a`, `a.b[i]`, `(a as T)!`. */
+  private root(e: ts.Expression): string | undefined {
+    const { ts } = this;
+    if (ts.isIdentifier(e)) return e.text;
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) {
+      return this.root(e.expression);
+    }
+    return undefined;
+  }
+
+  private mentionsTangent(n: ts.Node): boolean {
+    let found = false;
+    this.visitAll(n, (c) => {
+      if (this.ts.isIdentifier(c) && this.isName(c) && this.tangents.has(c.text)) found = true;
+    });
+    return found;
+  }
+
+  /** An identifier that names a variable (not a property name after a dot or before a colon). */
+  private isName(id: ts.Identifier): boolean {
+    const { ts } = this;
+    const p = id.parent;
+    if (!p) return true;
+    if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+    if (ts.isBindingElement(p) && p.propertyName === id) return false;
+    if (ts.isPropertyAssignment(p) && p.name === id) return false;
+    return true;
+  }
+
+  /** A call of one of this module's twins: the callee and its arguments. */
+  private twinCall(call: ts.CallExpression): { callee: ScalarTwin; args: readonly ts.Expression[] } | undefined {
+    if (!this.ts.isIdentifier(call.expression)) return undefined;
+    const callee = this.owner.scalar(call.expression.text);
+    return callee ? { callee, args: call.arguments } : undefined;
+  }
+
+  // ---- the vector twin's statements ----------------------------------------------------------
+
+  private statements(list: readonly ts.Statement[]): ts.Statement[] {
+    return list.flatMap((s) => this.statement(s));
+  }
+
+  private statement(s: ts.Statement): ts.Statement[] {
+    const { ts, f } = this;
+    const twin = this.twinCallStatement(s);
+    if (twin) return [twin];
+    if (ts.isReturnStatement(s)) return this.returnStatement(s);
+    if (ts.isBlock(s)) return [f.updateBlock(s, this.statements(s.statements))];
+    if (ts.isIfStatement(s)) {
+      this.primalOnly(s.expression);
+      return [f.updateIfStatement(s, s.expression, this.asBlock(s.thenStatement), s.elseStatement && this.asBlock(s.elseStatement))];
+    }
+    if (ts.isForStatement(s)) {
+      for (const part of [s.initializer, s.condition, s.incrementor]) if (part) this.primalOnly(part);
+      return [f.updateForStatement(s, s.initializer, s.condition, s.incrementor, this.asBlock(s.statement))];
+    }
+    if (ts.isWhileStatement(s)) {
+      this.primalOnly(s.expression);
+      return [f.updateWhileStatement(s, s.expression, this.asBlock(s.statement))];
+    }
+    if (ts.isDoStatement(s)) {
+      this.primalOnly(s.expression);
+      return [f.updateDoStatement(s, this.asBlock(s.statement), s.expression)];
+    }
+    if (ts.isForOfStatement(s) || ts.isForInStatement(s)) {
+      this.primalOnly(s.initializer);
+      this.primalOnly(s.expression);
+      const body = this.asBlock(s.statement);
+      return [ts.isForOfStatement(s) ? f.updateForOfStatement(s, s.awaitModifier, s.initializer, s.expression, body) : f.updateForInStatement(s, s.initializer, s.expression, body)];
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isEmptyStatement(s)) return [s];
+    if (ts.isThrowStatement(s)) return this.primalOnly(s.expression), [s];
+    if (ts.isLabeledStatement(s)) {
+      const inner = this.statement(s.statement);
+      if (inner.length !== 1) throw new Unsupported();
+      return [f.updateLabeledStatement(s, s.label, inner[0])];
+    }
+    if (ts.isVariableStatement(s) || ts.isExpressionStatement(s)) {
+      if (!this.mentionsTangent(s) && !this.writesTangent(s)) return [s];
+      return this.perLane(s);
+    }
+    throw new Unsupported();
+  }
+
+  private asBlock(s: ts.Statement): ts.Statement {
+    const out = this.statement(s);
+    return out.length === 1 ? out[0] : this.f.createBlock(out, true);
+  }
+
+  private primalOnly(n: ts.Node | undefined): void {
+    if (n && this.mentionsTangent(n)) throw new Unsupported();
+  }
+
+  private writesTangent(s: ts.Statement): boolean {
+    let found = false;
+    this.visitAll(s, (n) => {
+      for (const [target] of this.writes(n)) if (this.tangents.has(target)) found = true;
+    });
+    return found;
+  }
+
+  /**
+   * A tangent step, once per lane: it may write tangents only, and may call nothing but Math and
+   * the methods that write a tangent array. Its primal factors are hoisted and computed once.
+   */
+  private perLane(s: ts.Statement): ts.Statement[] {
+    const { ts } = this;
+    this.visitAll(s, (n) => {
+      for (const [target] of this.writes(n)) if (!this.tangents.has(target)) throw new Unsupported();
+      if (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isPostfixUnaryExpression(n)) throw new Unsupported();
+      if (ts.isPrefixUnaryExpression(n) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) throw new Unsupported();
+      if (ts.isCallExpression(n) && !this.isLaneSafeCall(n)) throw new Unsupported();
+    });
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) if (!ts.isIdentifier(d.name) || !this.tangents.has(d.name.text)) throw new Unsupported();
+    }
+    const pooled = this.pooledArrays(s);
+    if (pooled) return pooled;
+    const hoisted: ts.Statement[] = [];
+    const factored = this.hoistFactors(s, hoisted) as ts.Statement;
+    const lanes = Array.from({ length: this.owner.lanes }, (_, k) => this.lane(factored, k) as ts.Statement);
+    return [...hoisted, ...lanes];
+  }
+
+  /**
+   * `const y_dot = new Float64Array(n)` for every lane: one array of 8·n and a view of it per lane
+   * (`_l0.subarray(0, n)`, …), since allocating a typed array costs far more than a view of one.
+   */
+  private pooledArrays(s: ts.Statement): ts.Statement[] | undefined {
+    const { ts, f } = this;
+    if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
+    const d = s.declarationList.declarations[0];
+    const init = d.initializer;
+    if (!ts.isIdentifier(d.name) || !init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== "Float64Array") return undefined;
+    const size = init.arguments?.length === 1 ? init.arguments[0] : undefined;
+    if (!size || this.mentionsTangent(size) || !this.isCostlyPure(size) && !this.isPlain(size)) return undefined;
+    const statements: ts.Statement[] = [];
+    const constant = (name: string, value: ts.Expression) => {
+      const id = f.createIdentifier(this.local.unique(name));
+      statements.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(id, undefined, undefined, value)], ts.NodeFlags.Const)));
+      return id;
+    };
+    const n = ts.isIdentifier(size) ? size : constant(`_n${this.hoists++}`, size);
+    const pool = constant(`${d.name.text}s`, f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [f.createBinaryExpression(f.createNumericLiteral(this.owner.lanes), ts.SyntaxKind.AsteriskToken, n)]));
+    const at = (k: number): ts.Expression => (k === 0 ? f.createNumericLiteral(0) : k === 1 ? n : f.createBinaryExpression(f.createNumericLiteral(k), ts.SyntaxKind.AsteriskToken, n));
+    for (let k = 0; k < this.owner.lanes; k++) {
+      const view = f.createCallExpression(f.createPropertyAccessExpression(pool, "subarray"), undefined, [at(k), at(k + 1)]);
+      statements.push(f.createVariableStatement(s.modifiers, f.createVariableDeclarationList([f.createVariableDeclaration(this.laneName(d.name.text, k), undefined, d.type, view)], s.declarationList.flags)));
+    }
+    return statements;
+  }
+
+  /** Math functions, the runtime's scalar helpers, Float64Array construction, and writes of a tangent array. */
+  private isLaneSafeCall(call: ts.CallExpression): boolean {
+    const { ts } = this;
+    const e = call.expression;
+    if (!ts.isPropertyAccessExpression(e)) return false;
+    const object = e.expression;
+    if (ts.isIdentifier(object) && (object.text === "Math" || object.text === "Float64Array")) return true;
+    if (ts.isIdentifier(object) && ["extremumDot", "powDot", "zerosLike", "fillZeros"].includes(e.name.text) && !this.tangents.has(object.text)) return true;
+    const root = this.root(object);
+    return root !== undefined && this.tangents.has(root) && ["push", "fill", "set", "slice", "subarray"].includes(e.name.text);
+  }
+
+  /** `return [y, y_dot]` → `return [y, y_dot0, …]`; `return g_jvp(…)` → `return g_jvp_v8(…)`. */
+  private returnStatement(s: ts.ReturnStatement): ts.Statement[] {
+    const { ts, f } = this;
+    const e = s.expression && this.unwrap(s.expression);
+    if (!e) return [s];
+    if (ts.isCallExpression(e) && this.twinCall(e)) return [f.updateReturnStatement(s, this.vectorCall(e))];
+    if (!ts.isArrayLiteralExpression(e) || e.elements.length !== 2) throw new Unsupported();
+    const [primal, tangent] = e.elements;
+    this.primalOnly(primal);
+    this.visitAll(tangent, (n) => {
+      if (ts.isCallExpression(n) && !this.isLaneSafeCall(n)) throw new Unsupported();
+    });
+    const hoisted: ts.Statement[] = [];
+    const factored = this.hoistFactors(tangent, hoisted) as ts.Expression;
+    const lanes = Array.from({ length: this.owner.lanes }, (_, k) => this.lane(factored, k) as ts.Expression);
+    return [...hoisted, f.updateReturnStatement(s, f.createArrayLiteralExpression([primal, ...lanes]))];
+  }
+
+  private unwrap(e: ts.Expression): ts.Expression {
+    const { ts } = this;
+    return ts.isParenthesizedExpression(e) || ts.isAsExpression(e) ? this.unwrap(e.expression) : e;
+  }
+
+  /** `const [y, y_dot] = g_jvp(…)` / `g_jvp(…);` / `[y, y_dot] = g_jvp(…)`: the callee's vector twin, once. */
+  private twinCallStatement(s: ts.Statement): ts.Statement | undefined {
+    const { ts, f } = this;
+    if (ts.isExpressionStatement(s)) {
+      const e = this.unwrap(s.expression);
+      if (ts.isCallExpression(e) && this.twinCall(e)) return f.updateExpressionStatement(s, this.vectorCall(e));
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(e.left)) {
+        const call = this.unwrap(e.right);
+        if (!ts.isCallExpression(call) || !this.twinCall(call)) return undefined;
+        const [primal, tangent] = e.left.elements;
+        const targets = [primal ?? f.createOmittedExpression(), ...this.laneTargets(tangent)];
+        return f.updateExpressionStatement(s, f.createAssignment(f.createArrayLiteralExpression(targets), this.vectorCall(call)));
+      }
+      return undefined;
+    }
+    if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
+    const d = s.declarationList.declarations[0];
+    const call = d.initializer && this.unwrap(d.initializer);
+    if (!call || !ts.isCallExpression(call) || !this.twinCall(call)) return undefined;
+    if (!ts.isArrayBindingPattern(d.name)) throw new Unsupported();
+    const [primal, tangent] = d.name.elements;
+    const lanes = tangent && ts.isBindingElement(tangent) && ts.isIdentifier(tangent.name)
+      ? Array.from({ length: this.owner.lanes }, (_, k) => f.createBindingElement(undefined, undefined, this.laneName((tangent.name as ts.Identifier).text, k)))
+      : [];
+    const pattern = f.createArrayBindingPattern([primal ?? f.createOmittedExpression(), ...lanes]);
+    const declaration = f.updateVariableDeclaration(d, pattern, d.exclamationToken, undefined, this.vectorCall(call));
+    return f.updateVariableStatement(s, s.modifiers, f.updateVariableDeclarationList(s.declarationList, [declaration]));
+  }
+
+  private laneTargets(tangent: ts.Expression | undefined): ts.Expression[] {
+    if (!tangent || this.ts.isOmittedExpression(tangent)) return [];
+    return Array.from({ length: this.owner.lanes }, (_, k) => this.lane(tangent, k) as ts.Expression);
+  }
+
+  /** `g_jvp(a, a_dot, …)` → `g_jvp_v8(a, a_dot0, …, a_dot7, …)`. */
+  private vectorCall(call: ts.CallExpression): ts.CallExpression {
+    const { f } = this;
+    const { callee, args } = this.twinCall(call)!;
+    const vector = this.owner.vectorOf(callee.name);
+    if (!vector || args.length > callee.tangentParams.length) throw new Unsupported();
+    const out: ts.Expression[] = [];
+    args.forEach((a, i) => {
+      if (!callee.tangentParams[i]) {
+        this.primalOnly(a);
+        return void out.push(a);
+      }
+      this.visitAll(a, (n) => {
+        if (this.ts.isCallExpression(n) && !this.isLaneSafeCall(n)) throw new Unsupported();
+      });
+      for (let k = 0; k < this.owner.lanes; k++) out.push(this.lane(a, k) as ts.Expression);
+    });
+    return f.updateCallExpression(call, f.createIdentifier(vector.name), call.typeArguments, out);
+  }
+
+  /** `[R, T]` → `[R, T, …, T]`. */
+  private returnType(type: ts.TypeNode): ts.TypeNode {
+    const { ts, f } = this;
+    if (type.kind === ts.SyntaxKind.VoidKeyword) return type;
+    if (!ts.isTupleTypeNode(type) || type.elements.length !== 2) throw new Unsupported();
+    const [primal, tangent] = type.elements;
+    const tuple = f.createTupleTypeNode([primal, ...Array.from({ length: this.owner.lanes }, () => tangent)]);
+    ts.setEmitFlags(tuple, ts.EmitFlags.SingleLine);
+    return tuple;
+  }
+
+  // ---- lanes and hoisting ---------------------------------------------------------------------
+
+  private laneName(name: string, k: number): string {
+    let names = this.laneNames.get(name);
+    if (!names) {
+      names = Array.from({ length: this.owner.lanes }, (_, i) => {
+        const wanted = `${name}${i}`;
+        const chosen = this.local.unique(wanted);
+        if (chosen !== wanted) throw new Unsupported(); // a lane name taken: leave this twin scalar
+        return chosen;
+      });
+      this.laneNames.set(name, names);
+    }
+    return names[k];
+  }
+
+  /** A copy of `node` for lane k: every tangent name renamed. */
+  private lane(node: ts.Node, k: number): ts.Node {
+    const { ts, f } = this;
+    const visit = (n: ts.Node): ts.Node => {
+      if (ts.isIdentifier(n) && this.isName(n) && this.tangents.has(n.text)) return f.createIdentifier(this.laneName(n.text, k));
+      if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessExpression(n, visit(n.expression) as ts.Expression, n.name);
+      return ts.visitEachChild(n, visit, this.core.context);
+    };
+    return visit(node);
+  }
+
+  /**
+   * Replaces each primal factor of a tangent step that costs something (a Math call, arithmetic)
+   * and is always evaluated by a `const _p0 = …` before the lanes. Allocations are never hoisted:
+   * each lane needs its own array.
+   */
+  private hoistFactors(node: ts.Node, hoisted: ts.Statement[]): ts.Node {
+    const { ts, f } = this;
+    const visit = (n: ts.Node): ts.Node => {
+      if (ts.isExpression(n) && !this.mentionsTangent(n) && this.isCostlyPure(n) && !this.isAssignmentTarget(n)) {
+        const name = f.createIdentifier(this.local.unique(`_p${this.hoists++}`));
+        let value: ts.Expression = n;
+        while (ts.isParenthesizedExpression(value)) value = value.expression;
+        hoisted.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], ts.NodeFlags.Const)));
+        return name;
+      }
+      // A product's primal factors before its first tangent factor (`2 * a * x_dot`) run as one
+      // product first (the printed code multiplies left to right): hoisted whole.
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+        const factors = this.factors(n);
+        const prefix = factors.findIndex((x) => this.mentionsTangent(x));
+        if (prefix >= 2 && factors.slice(0, prefix).every((x) => this.isCostlyPure(x) || this.isPlain(x))) {
+          const product = factors.slice(0, prefix).reduce((a, b) => f.createBinaryExpression(a, ts.SyntaxKind.AsteriskToken, b));
+          const name = f.createIdentifier(this.local.unique(`_p${this.hoists++}`));
+          hoisted.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, product)], ts.NodeFlags.Const)));
+          return factors.slice(prefix).map((x) => visit(x) as ts.Expression).reduce((a: ts.Expression, b) => f.createBinaryExpression(a, ts.SyntaxKind.AsteriskToken, b), name);
+        }
+      }
+      // Branches of a conditional and right operands of && || ?? may not run: nothing is hoisted from them.
+      if (ts.isConditionalExpression(n)) return f.updateConditionalExpression(n, visit(n.condition) as ts.Expression, n.questionToken, n.whenTrue, n.colonToken, n.whenFalse);
+      if (ts.isBinaryExpression(n) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(n.operatorToken.kind)) {
+        return f.updateBinaryExpression(n, visit(n.left) as ts.Expression, n.operatorToken, n.right);
+      }
+      if (ts.isPropertyAccessExpression(n)) return f.updatePropertyAccessExpression(n, visit(n.expression) as ts.Expression, n.name);
+      return ts.visitEachChild(n, visit, this.core.context);
+    };
+    return visit(node);
+  }
+
+  private hoists = 0;
+
+  /** The factors of a product in evaluation order, through nested products without parentheses (`a * (b * c)` prints as `a * b * c`). */
+  private factors(e: ts.Expression): ts.Expression[] {
+    const { ts } = this;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskToken) return [...this.factors(e.left), ...this.factors(e.right)];
+    return [e];
+  }
+
+  private isPlain(e: ts.Expression): boolean {
+    const { ts } = this;
+    return ts.isIdentifier(e) || ts.isNumericLiteral(e) || (ts.isPropertyAccessExpression(e) && this.isPlain(e.expression)) ||
+      (ts.isElementAccessExpression(e) && this.isPlain(e.expression) && this.isPlain(e.argumentExpression));
+  }
+
+  private isAssignmentTarget(n: ts.Node): boolean {
+    const { ts } = this;
+    const p = n.parent;
+    return !!p && ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  }
+
+  /** Arithmetic and Math calls over reads (no allocation, no call with effects), and not a plain read. */
+  private isCostlyPure(n: ts.Expression): boolean {
+    const { ts } = this;
+    const pure = (e: ts.Node): boolean => {
+      if (ts.isIdentifier(e) || ts.isNumericLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
+      if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return pure(e.expression);
+      if (ts.isPropertyAccessExpression(e)) return pure(e.expression);
+      if (ts.isElementAccessExpression(e)) return pure(e.expression) && pure(e.argumentExpression);
+      if (ts.isPrefixUnaryExpression(e)) return e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken && pure(e.operand);
+      if (ts.isBinaryExpression(e)) return !(e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) && pure(e.left) && pure(e.right);
+      if (ts.isConditionalExpression(e)) return pure(e.condition) && pure(e.whenTrue) && pure(e.whenFalse);
+      if (ts.isCallExpression(e)) {
+        const c = e.expression;
+        return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "Math" && e.arguments.every(pure);
+      }
+      return false;
+    };
+    const plainRead = (e: ts.Node): boolean =>
+      ts.isIdentifier(e) || ts.isNumericLiteral(e) || (ts.isPropertyAccessExpression(e) && plainRead(e.expression)) ||
+      (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)) || (ts.isParenthesizedExpression(e) && plainRead(e.expression)) ||
+      (ts.isElementAccessExpression(e) && plainRead(e.expression) && (ts.isIdentifier(e.argumentExpression) || ts.isNumericLiteral(e.argumentExpression)));
+    return pure(n) && !plainRead(n);
+  }
+
+  private visitAll(node: ts.Node, fn: (n: ts.Node) => void): void {
+    const walk = (n: ts.Node): void => {
+      fn(n);
+      this.ts.forEachChild(n, walk);
+    };
+    walk(node);
+  }
+}
