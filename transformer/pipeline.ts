@@ -52,7 +52,7 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   if (jvps.length === 0 && jacobians.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
   const twins = new FileDifferentiator(core, jvps, tagged, jacobians).run();
   const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) }));
-  const vectors = vectorTwins(core, tidied, twins.jacobianRoots);
+  const vectors = vectorTwins(core, tidied, twins.jacobianRoots, twins.imports.opsNamespaces());
   return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations } };
 }
 

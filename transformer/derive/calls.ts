@@ -74,7 +74,7 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     return callTwin(cx, call, ref, kinds, spec.mask, target.fn.returnKind, spec.activity.returnsActive, b, asStatement);
   }
   if (target.type === "imported" && anyActive) {
-    const ref = cx.services.importedTwin(target.specifier, target.qualifier, target.name);
+    const ref = cx.services.importedTwin(target.specifier, target.qualifier, target.name, target.op !== undefined);
     const mask = target.paramKinds.map(differentiable);
     return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement, target.op !== undefined);
   }

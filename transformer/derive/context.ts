@@ -19,8 +19,8 @@ export interface ModuleServices {
   runtimeNamespace(): ts.Identifier;
   /** How code at `from` refers to a twin of this module (`f_jvp`, `Shapes.cube_jvp`); undefined: shadowed. */
   twinReference(spec: Spec, from: ts.Node): ts.Expression | undefined;
-  /** Another module's twin: `lib_twins.f_jvp`, `lib_twins.A.f_jvp`. */
-  importedTwin(specifier: string, qualifier: readonly string[], name: string): ts.Expression;
+  /** Another module's twin: `lib_twins.f_jvp`, `lib_twins.A.f_jvp`; `op`: a primitive of tsjvp/ops (`ops_twins.dot_jvp`). */
+  importedTwin(specifier: string, qualifier: readonly string[], name: string, op?: boolean): ts.Expression;
 }
 
 /**

@@ -26,10 +26,19 @@ export class ModuleImports implements ModuleServices {
     return parts && this.qualified(parts);
   }
 
-  importedTwin(specifier: string, qualifier: readonly string[], name: string): ts.Expression {
+  importedTwin(specifier: string, qualifier: readonly string[], name: string, op = false): ts.Expression {
     const { f } = this.core;
-    return [...qualifier, `${name}_jvp`].reduce<ts.Expression>((e, part) => f.createPropertyAccessExpression(e, part), this.importNamespace(specifier));
+    const namespace = this.importNamespace(specifier);
+    if (op) this.ops.add(namespace.text);
+    return [...qualifier, `${name}_jvp`].reduce<ts.Expression>((e, part) => f.createPropertyAccessExpression(e, part), namespace);
   }
+
+  /** The namespaces through which twins call primitives of tsjvp/ops (whose twins vector mode may call once per direction). */
+  opsNamespaces(): ReadonlySet<string> {
+    return this.ops;
+  }
+
+  private readonly ops = new Set<string>();
 
   private qualified(parts: readonly string[]): ts.Expression {
     const { f } = this.core;

@@ -3,6 +3,7 @@ import { Core } from "../core/context";
 import { identifiersOf, Namer } from "../core/namer";
 import type { Spec } from "../analysis/activity";
 import type { PlacedTwin } from "../derive/differentiator";
+import { opsParams } from "../model/builtins";
 
 /** Directions per vector twin: eight lanes keep the unrolled tangent code small and fill a pass well. */
 export const vectorLanes = 8;
@@ -15,7 +16,7 @@ export interface ModuleVectors {
   readonly registrations: ReadonlyMap<Spec, string>;
 }
 
-export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: readonly Spec[]): ModuleVectors {
+export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: readonly Spec[], opsNamespaces: ReadonlySet<string>): ModuleVectors {
   const empty: ModuleVectors = { twins: [], registrations: new Map() };
   if (roots.length === 0) return empty;
   const namer = new Namer(identifiersOf(core.ts, core.file));
@@ -24,7 +25,7 @@ export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: re
     namer.reserve(t.spec.name);
     if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
   }
-  const vectorizer = new Vectorizer(core, namer, byName, vectorLanes);
+  const vectorizer = new Vectorizer(core, namer, byName, vectorLanes, opsNamespaces);
   const registrations = new Map<Spec, string>();
   for (const root of roots) {
     const made = vectorizer.vectorOf(root.name);
@@ -42,9 +43,10 @@ export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: re
  * statements into primal ones (kept once) and tangent ones (written once per lane, with every
  * tangent variable renamed for the lane), after hoisting the primal factors a tangent step reads
  * (`Math.cos(x)` in `y_dot = Math.cos(x) * x_dot`) so that each is computed once. Calls of other
- * twins call their vector twins. A twin with anything else (a primitive's or a rule's twin, a
- * twin of another module, run-time dispatch) gets no vector twin: jacfwd then takes one full-twin
- * pass per column, which is slower and as exact.
+ * twins call their vector twins; a primitive of tsjvp/ops (pure: it writes only its `out`, never
+ * an input) is called once per direction. A twin with anything else (a rule, a twin of another
+ * module, run-time dispatch) gets no vector twin: jacfwd then takes one pass per column, which is
+ * slower and as exact.
  */
 
 /** A scalar twin as vectorize reads it. */
@@ -73,6 +75,8 @@ export class Vectorizer {
     /** The module's scalar twins by name (`g_jvp` called inside a twin → its ScalarTwin). */
     private readonly twins: ReadonlyMap<string, ScalarTwin>,
     readonly lanes: number,
+    /** Namespaces of tsjvp/ops twins (`ops_twins.dot_jvp`): pure, so vector mode calls them once per direction. */
+    readonly opsNamespaces: ReadonlySet<string>,
   ) {}
 
   /** The vector twin of `name` and of every twin it calls, or undefined when one cannot have one. */
@@ -152,29 +156,54 @@ class TwinVectorizer {
         const root = call.callee.tangentParams[i] ? this.root(a) : undefined;
         if (root) this.tangents.add(root);
       });
+      const op = ts.isCallExpression(n) ? this.opCall(n) : undefined;
+      if (op) (n as ts.CallExpression).arguments.forEach((a, i) => {
+        const root = op.tangentArgs[i] ? this.root(a) : undefined;
+        if (root) this.tangents.add(root);
+      });
       // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`, `[y, y_dot] = g_jvp(…)`.
       const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const
         : ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken ? [n.left, n.right] as const : undefined;
       if (!result) return;
       const value = this.unwrap(result[1]);
-      if (!ts.isCallExpression(value) || !this.twinCall(value)) return;
+      if (!ts.isCallExpression(value) || (!this.twinCall(value) && !this.opCall(value))) return;
       const target = result[0];
       const second = ts.isArrayBindingPattern(target) ? target.elements[1] : ts.isArrayLiteralExpression(target) ? target.elements[1] : undefined;
       const name = second && ts.isBindingElement(second) ? second.name : second;
       const root = name && !ts.isOmittedExpression(name) && ts.isIdentifier(name) ? name.text : name && ts.isExpression(name) ? this.root(name) : undefined;
       if (root) this.tangents.add(root);
     });
+    // What is written from a tangent holds one; and what a tangent is read out of (`r_dot = m_dot[1]`)
+    // holds its storage: a container of zeros that is written only through an alias is a tangent too.
+    const add = (name: string) => {
+      if (this.tangents.has(name)) return false;
+      this.tangents.add(name);
+      return true;
+    };
     for (let changed = true; changed;) {
       changed = false;
       this.visitAll(d.body!, (n) => {
         for (const [target, value] of this.writes(n)) {
-          if (!this.tangents.has(target) && this.mentionsTangent(value)) {
-            this.tangents.add(target);
-            changed = true;
-          }
+          if (!this.tangents.has(target) && this.mentionsTangent(value)) changed = add(target) || changed;
+          if (this.tangents.has(target)) for (const root of this.aliasRoots(value)) changed = add(root) || changed;
         }
       });
     }
+  }
+
+  /** The variables whose storage a value may be (`m_dot` of `m_dot[1]`, `c ? a_dot : b_dot`, `a_dot.subarray(1)`). */
+  private aliasRoots(e: ts.Node): string[] {
+    const { ts } = this;
+    if (ts.isIdentifier(e)) return [e.text];
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) {
+      return this.aliasRoots(e.expression);
+    }
+    if (ts.isConditionalExpression(e)) return [...this.aliasRoots(e.whenTrue), ...this.aliasRoots(e.whenFalse)];
+    if (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(e.operatorToken.kind)) {
+      return [...this.aliasRoots(e.left), ...this.aliasRoots(e.right)];
+    }
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "subarray") return this.aliasRoots(e.expression.expression);
+    return [];
   }
 
   /** (root name written, value written) pairs of a node: declarations, assignments, push/fill/set on a name. */
@@ -228,6 +257,23 @@ class TwinVectorizer {
     return callee ? { callee, args: call.arguments } : undefined;
   }
 
+  /** A call of a primitive's twin (`ops_twins.matvec_jvp(A, null, m, n, x, x_dot)`): which arguments are tangents. */
+  private opCall(call: ts.CallExpression): { tangentArgs: readonly boolean[] } | undefined {
+    const { ts } = this;
+    const e = call.expression;
+    if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !this.owner.opsNamespaces.has(e.expression.text)) return undefined;
+    const roles = opsParams[e.name.text.replace(/_jvp$/, "")];
+    if (!roles) return undefined;
+    // Each data and out parameter is followed by its tangent; a size has none.
+    const positions = roles.flatMap((role) => (role === "size" ? [role] : [role, "tangent"] as const));
+    // A primitive writing an `out` may write one of its inputs (element-wise ones work in place):
+    // a second direction would then read the first one's result. Only a call without one is repeated.
+    const out = positions.indexOf("out");
+    const given = out >= 0 ? call.arguments[out] : undefined;
+    if (given && !(ts.isIdentifier(given) && given.text === "undefined")) throw new Unsupported();
+    return { tangentArgs: positions.map((p) => p === "tangent") };
+  }
+
   // ---- the vector twin's statements ----------------------------------------------------------
 
   private statements(list: readonly ts.Statement[]): ts.Statement[] {
@@ -238,6 +284,8 @@ class TwinVectorizer {
     const { ts, f } = this;
     const twin = this.twinCallStatement(s);
     if (twin) return [twin];
+    const op = this.opCallStatement(s);
+    if (op) return op;
     if (ts.isReturnStatement(s)) return this.returnStatement(s);
     if (ts.isBlock(s)) return [f.updateBlock(s, this.statements(s.statements))];
     if (ts.isIfStatement(s)) {
@@ -406,6 +454,40 @@ class TwinVectorizer {
     const pattern = f.createArrayBindingPattern([primal ?? f.createOmittedExpression(), ...lanes]);
     const declaration = f.updateVariableDeclaration(d, pattern, d.exclamationToken, undefined, this.vectorCall(call));
     return f.updateVariableStatement(s, s.modifiers, f.updateVariableDeclarationList(s.declarationList, [declaration]));
+  }
+
+  /**
+   * A primitive's twin, once per direction: `const [y, y_dot0] = ops_twins.tanh_jvp(x, x_dot0)`,
+   * then `const [, y_dot1] = …` (the primal is the same each time: the result of the first call).
+   */
+  private opCallStatement(s: ts.Statement): ts.Statement[] | undefined {
+    const { ts, f } = this;
+    const lanes = (k: number, call: ts.CallExpression) => this.lane(call, k) as ts.CallExpression;
+    if (ts.isExpressionStatement(s)) {
+      const e = this.unwrap(s.expression);
+      if (ts.isCallExpression(e) && this.opCall(e)) return Array.from({ length: this.owner.lanes }, (_, k) => f.createExpressionStatement(lanes(k, e)));
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(e.left)) {
+        const call = this.unwrap(e.right);
+        if (!ts.isCallExpression(call) || !this.opCall(call)) return undefined;
+        const [primal, tangent] = e.left.elements;
+        return Array.from({ length: this.owner.lanes }, (_, k) => f.createExpressionStatement(f.createAssignment(
+          f.createArrayLiteralExpression([k === 0 && primal ? primal : f.createOmittedExpression(), ...(tangent ? [this.lane(tangent, k) as ts.Expression] : [])]),
+          lanes(k, call))));
+      }
+      return undefined;
+    }
+    if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
+    const d = s.declarationList.declarations[0];
+    const call = d.initializer && this.unwrap(d.initializer);
+    if (!call || !ts.isCallExpression(call) || !this.opCall(call)) return undefined;
+    if (!ts.isArrayBindingPattern(d.name)) throw new Unsupported();
+    const [primal, tangent] = d.name.elements;
+    return Array.from({ length: this.owner.lanes }, (_, k) => {
+      const tangentLane = tangent && ts.isBindingElement(tangent) && ts.isIdentifier(tangent.name)
+        ? [f.createBindingElement(undefined, undefined, this.laneName(tangent.name.text, k))] : [];
+      const pattern = f.createArrayBindingPattern([k === 0 && primal ? primal : f.createOmittedExpression(), ...tangentLane]);
+      return f.createVariableStatement(s.modifiers, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, lanes(k, call))], s.declarationList.flags));
+    });
   }
 
   private laneTargets(tangent: ts.Expression | undefined): ts.Expression[] {
