@@ -67,6 +67,8 @@ interface Engine {
   /** The twin's result: [primal, tangent of lane 0, …]; a rule's: [primal, tangent]. */
   readonly twin: (...interleaved: never[]) => unknown;
   readonly rule: boolean;
+  /** Which parameters the function may write (undefined: not known, any array or object). */
+  readonly writes: readonly boolean[] | undefined;
   /** The seeds of the last Jacobian's passes, reused while the argument's length stays the same (allocating typed arrays is costly next to a pass of a small function). */
   seeds?: Float64Array[];
 }
@@ -76,11 +78,12 @@ function engineOf(fun: (...args: unknown[]) => unknown, argnum: number, chunk: n
   const full = twinOf(fun);
   // A function with a custom rule (and no twin): its rule, one column per call.
   const rule = ruleOf(fun);
-  if (!full && rule) return { lanes: 1, mask: undefined, twin: rule as (...args: never[]) => unknown, rule: true };
+  if (!full && rule) return { lanes: 1, mask: undefined, twin: rule as (...args: never[]) => unknown, rule: true, writes: undefined };
   if (!full) throw new Error(`tsjvp: jacfwd(${name}) found no twin for ${name}: mark it with /** @jvp */, or differentiate it in its own module (jacfwd(${name}) there), and build with the tsjvp plugin or companions`);
   if (!full.differentiable[argnum]) throw new Error(`tsjvp: jacfwd(${name}, { argnums: ${argnum} }): that parameter is not differentiable (a number, a Float64Array or a pytree of them)`);
   const vector = vectorTwinOf(fun, argnum, chunk);
-  return vector ? { lanes: vector.lanes, mask: vector.mask, twin: vector.twin, rule: false } : { lanes: 1, mask: full.differentiable, twin: full.twin, rule: false };
+  return vector ? { lanes: vector.lanes, mask: vector.mask, twin: vector.twin, rule: false, writes: vector.writes }
+    : { lanes: 1, mask: full.differentiable, twin: full.twin, rule: false, writes: undefined };
 }
 
 /**
@@ -120,8 +123,12 @@ function assemble(engine: Engine, args: readonly unknown[], argnum: number, name
     for (let k = 0; k < lanes; k++) engine.seeds.push(new Float64Array(n));
   }
   const seeds = engine.seeds;
+  // A function that writes its arguments would see its own writes in a later pass: each pass
+  // starts from the arguments as given (and leaves them as one call of f leaves them).
+  const kept = n > lanes ? keep(args, engine.writes) : undefined;
   let result: Assembly | undefined;
   for (let start = 0; start < n; start += lanes) {
+    if (kept && start > 0) restore(args, kept);
     const count = Math.min(lanes, n - start);
     seeds.forEach((seed, k) => {
       seed.fill(0);
@@ -133,6 +140,44 @@ function assemble(engine: Engine, args: readonly unknown[], argnum: number, name
     for (let k = 0; k < count; k++) result.put(out[1 + k], start + k);
   }
   return (result ?? assembly(undefined, 0)).value;
+}
+
+/** Copies of the arguments a function may write (`writes` unknown: every array and object). */
+function keep(args: readonly unknown[], writes: readonly boolean[] | undefined): Map<number, unknown> | undefined {
+  let kept: Map<number, unknown> | undefined;
+  args.forEach((a, i) => {
+    if ((writes ? writes[i] : true) && a !== null && typeof a === "object") (kept ??= new Map()).set(i, copy(a));
+  });
+  return kept;
+}
+
+function copy(v: unknown): unknown {
+  if (v instanceof Float64Array) return v.slice();
+  if (Array.isArray(v)) return v.map(copy);
+  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, copy(e)]));
+  return v;
+}
+
+/** Writes the kept contents back into the arguments themselves (their identity is the caller's). */
+function restore(args: readonly unknown[], kept: Map<number, unknown>): void {
+  for (const [i, saved] of kept) into(args[i], saved);
+}
+
+function into(target: unknown, saved: unknown): void {
+  if (target instanceof Float64Array) return target.set(saved as Float64Array);
+  if (Array.isArray(target)) {
+    const s = saved as unknown[];
+    target.length = s.length;
+    s.forEach((e, k) => (e !== null && typeof e === "object" && target[k] !== null && typeof target[k] === "object" ? into(target[k], e) : (target[k] = e)));
+    return;
+  }
+  if (target !== null && typeof target === "object") {
+    const t = target as Record<string, unknown>;
+    for (const [k, e] of Object.entries(saved as Record<string, unknown>)) {
+      if (e !== null && typeof e === "object" && t[k] !== null && typeof t[k] === "object") into(t[k], e);
+      else t[k] = e;
+    }
+  }
 }
 
 function zeros(v: unknown): unknown {

@@ -13,12 +13,17 @@ export interface VectorTwin {
   readonly lanes: number;
   /** Which parameters take `lanes` tangents each. */
   readonly mask: readonly boolean[];
+  /** Which parameters the function may write. */
+  readonly writes: readonly boolean[];
 }
 
-/** Attaches a vector twin of `lanes` directions (tangents for the parameters of `mask`) to `primal`; returns `primal`. */
-export function registerVectorTwin<F extends object>(primal: F, twin: (...interleaved: never[]) => unknown, lanes: number, mask: readonly boolean[]): F {
+/**
+ * Attaches a vector twin of `lanes` directions (tangents for the parameters of `mask`; `writes`:
+ * the parameters the function may write) to `primal`; returns `primal`.
+ */
+export function registerVectorTwin<F extends object>(primal: F, twin: (...interleaved: never[]) => unknown, lanes: number, mask: readonly boolean[], writes: readonly boolean[]): F {
   const known = vectorTwinsOf(primal);
-  Object.defineProperty(primal, vectorSymbol, { value: [...known, { twin, lanes, mask }], configurable: true });
+  Object.defineProperty(primal, vectorSymbol, { value: [...known, { twin, lanes, mask, writes }], configurable: true });
   return primal;
 }
 

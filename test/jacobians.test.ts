@@ -65,6 +65,18 @@ export function withOut(x: Float64Array): number {
   return dot(out, x);
 }
 
+/** Writes its argument: x ← 2x, after reading it. */
+export function scaleInPlace(x: Float64Array): number {
+  let s = 0;
+  let q = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += x[i] * x[i];
+    q += x[i];
+  }
+  for (let i = 0; i < x.length; i++) x[i] = 2 * x[i];
+  return s + q * q * q;
+}
+
 export function square(t: number): number {
   return t * t;
 }
@@ -86,6 +98,7 @@ export const jacobians = {
   withOps: jacfwd(withOps),
   withOut: jacfwd(withOut),
   square: jacfwd(square),
+  scaleInPlace: jacfwd(scaleInPlace),
   poly: jacfwd(poly),
   hinge: jacfwd(hinge),
 };
@@ -168,7 +181,7 @@ describe("jacfwd", () => {
     expect([mod.dense, mod.rosenbrock, mod.chained].map(lanes)).to.deep.equal([8, 8, 8]);
     // chained: for x and for k, each one lane (chunk: 1) and eight.
     expect(twins(mod.chained).map((t) => t.lanes)).to.deep.equal([1, 8, 1, 8]);
-    expect(lanes(mod.withOut)).to.equal(undefined);
+    expect(lanes(mod.withOut)).to.equal(1); // its twin for x, one direction per pass
     expectBitwiseEqual(mod.jacobians.dense(W, b, x) as Float64Array, mod.jacobians.denseColumns(W, b, x) as Float64Array, "dense");
     expectBitwiseEqual(mod.jacobians.rosenbrock(x) as Float64Array, mod.jacobians.rosenbrockColumns(x) as Float64Array, "rosenbrock");
     expectBitwiseEqual(mod.jacobians.chained(x, 1.3) as Float64Array, mod.jacobians.chainedColumns(x, 1.3) as Float64Array, "chained");
@@ -190,6 +203,17 @@ describe("jacfwd", () => {
     expectJacobian(mod.jacobians.withOps(small) as Float64Array, centralColumns((v) => mod.withOps(v) as number, small), "withOps");
     expectJacobian(mod.jacobians.withOut(small) as Float64Array, centralColumns((v) => mod.withOut(v) as number, small), "withOut");
     expectJacobian(mod.jacobians.poly(small) as Float64Array, centralColumns((v) => mod.poly(v) as Float64Array, small), "poly");
+  });
+
+  it("takes every column at the arguments given, for a function that writes them (several passes)", () => {
+    // scaleInPlace writes x: each pass must start from the x it was given, and x ends as one call leaves it.
+    const xs = Float64Array.from({ length: 11 }, (_, k) => 0.2 * k - 1);
+    const before = Float64Array.from(xs);
+    const J = mod.jacobians.scaleInPlace(xs) as Float64Array;
+    const expected = new Float64Array(11);
+    before.forEach((v, j) => (expected[j] = 2 * v + 3 * before.reduce((s, w) => s + w, 0) ** 2));
+    Array.from(J).forEach((g, j) => expect(g).to.be.closeTo(expected[j], 1e-9 * (1 + Math.abs(expected[j]))));
+    expect(Array.from(xs)).to.deep.equal(Array.from(before, (v) => 2 * v));
   });
 
   it("uses a custom rule, and gives a number for a number of a number", () => {

@@ -53,7 +53,7 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   const twins = new FileDifferentiator(core, jvps, tagged, jacobians).run();
   const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) }));
   const vectors = vectorTwins(core, tidied, twins.jacobianRoots, twins.imports.opsNamespaces());
-  return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations } };
+  return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations, jacobianWrites: vectors.writes } };
 }
 
 /**

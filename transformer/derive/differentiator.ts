@@ -26,6 +26,8 @@ export interface FileTwins {
   readonly jacobianRoots: readonly Spec[];
   /** The vector twin attached to each of those that has one (filled in by the vector stage). */
   readonly vectorRegistrations?: ReadonlyMap<Spec, string>;
+  /** Which parameters each of those twins may write (filled in by the vector stage). */
+  readonly jacobianWrites?: ReadonlyMap<Spec, readonly boolean[]>;
   readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
   readonly imports: ModuleImports;
   readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;

@@ -57,15 +57,18 @@ export function registration(core: Core, result: FileTwins, spec: Spec, primal: 
   const { f } = core;
   const mask = (m: readonly boolean[]) => f.createArrayLiteralExpression(m.map((x) => (x ? f.createTrue() : f.createFalse())));
   let registered = f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask(spec.mask)]);
-  const attach = (twin: string, lanes: number, m: readonly boolean[]) =>
-    (registered = f.createCallExpression(result.imports.runtimeRef("registerVectorTwin"), undefined, [registered, f.createIdentifier(twin), f.createNumericLiteral(lanes), mask(m)]));
+  const attach = (twin: string, lanes: number, root: Spec) => {
+    const args = [registered, f.createIdentifier(twin), f.createNumericLiteral(lanes), mask(root.mask), mask(result.jacobianWrites?.get(root) ?? root.mask.map(() => true))];
+    registered = f.createCallExpression(result.imports.runtimeRef("registerVectorTwin"), undefined, args);
+  };
   // What jacfwd differentiates f with: its twin for the parameter it differentiates (one direction
-  // per pass, when that is not the full twin) and that twin's vector twin (eight).
+  // per pass) and that twin's vector twin (eight), with the parameters they may write (restored
+  // between passes).
   for (const root of result.jacobianRoots) {
     if (root.fn.node !== spec.fn.node) continue;
-    if (root !== spec) attach(root.name, 1, root.mask);
+    attach(root.name, 1, root);
     const vector = result.vectorRegistrations?.get(root);
-    if (vector) attach(vector, vectorLanes, root.mask);
+    if (vector) attach(vector, vectorLanes, root);
   }
   return registered;
 }

@@ -14,10 +14,12 @@ export interface ModuleVectors {
   readonly twins: readonly PlacedTwin[];
   /** The vector twin's name for each root, to attach it to the function. */
   readonly registrations: ReadonlyMap<Spec, string>;
+  /** Per root, which of its function's parameters it may write (jacfwd restores them between passes). */
+  readonly writes: ReadonlyMap<Spec, readonly boolean[]>;
 }
 
 export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: readonly Spec[], opsNamespaces: ReadonlySet<string>): ModuleVectors {
-  const empty: ModuleVectors = { twins: [], registrations: new Map() };
+  const empty: ModuleVectors = { twins: [], registrations: new Map(), writes: new Map() };
   if (roots.length === 0) return empty;
   const namer = new Namer(identifiersOf(core.ts, core.file));
   const byName = new Map<string, ScalarTwin & { spec: Spec }>();
@@ -27,13 +29,61 @@ export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: re
   }
   const vectorizer = new Vectorizer(core, namer, byName, vectorLanes, opsNamespaces);
   const registrations = new Map<Spec, string>();
+  const writes = new Map<Spec, readonly boolean[]>();
   for (const root of roots) {
     const made = vectorizer.vectorOf(root.name);
     if (made) registrations.set(root, made.name);
+    const scalarTwin = byName.get(root.name);
+    if (scalarTwin) writes.set(root, writtenParameters(core, scalarTwin));
   }
   const specOf = new Map([...byName.values()].map((t) => [t.name, t.spec]));
   const twins = vectorizer.all().map((v) => ({ spec: specOf.get(v.of)!, declaration: v.declaration, tangentParams: [] }));
-  return { twins, registrations };
+  return { twins, registrations, writes };
+}
+
+/**
+ * Which of the function's parameters its twin may write: assigned through, written by a method,
+ * or passed to any call but Math's (a callee may write it). jacfwd restores those between passes,
+ * so that every column is taken at the arguments it was given.
+ */
+function writtenParameters(core: Core, twin: ScalarTwin): boolean[] {
+  const { ts } = core;
+  const params = twin.declaration.parameters.filter((_, i) => !twin.tangentParams[i]).map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  const written = new Set<string>();
+  const root = (e: ts.Expression): string | undefined =>
+    ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) ? root(e.expression) : undefined;
+  // Aliases of a parameter (`const w = out`) write it too: followed to the parameter.
+  const aliasOf = new Map<string, string>();
+  const base = (name: string | undefined): string | undefined => (name && aliasOf.has(name) ? base(aliasOf.get(name)) : name);
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const r = root(n.initializer);
+      if (r) aliasOf.set(n.name.text, r);
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && !ts.isIdentifier(n.left)) {
+      const r = base(root(n.left));
+      if (r) written.add(r);
+    }
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && !ts.isIdentifier(n.operand)) {
+      const r = base(root(n.operand));
+      if (r) written.add(r);
+    }
+    if (ts.isCallExpression(n)) {
+      const callee = n.expression;
+      const isMath = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math";
+      if (ts.isPropertyAccessExpression(callee) && !isMath) {
+        const r = base(root(callee.expression));
+        if (r) written.add(r);
+      }
+      if (!isMath) for (const a of n.arguments) {
+        const r = base(root(a));
+        if (r) written.add(r);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(twin.declaration.body!);
+  return params.map((p) => p !== undefined && written.has(p));
 }
 
 /**
@@ -185,10 +235,25 @@ class TwinVectorizer {
       this.visitAll(d.body!, (n) => {
         for (const [target, value] of this.writes(n)) {
           if (!this.tangents.has(target) && this.mentionsTangent(value)) changed = add(target) || changed;
-          if (this.tangents.has(target)) for (const root of this.aliasRoots(value)) changed = add(root) || changed;
+          if (this.tangents.has(target) && this.isPlainWrite(n)) for (const root of this.aliasRoots(value)) changed = add(root) || changed;
         }
       });
     }
+    // Every tangent is a tangent parameter or a variable of the twin: a primal parameter or a name
+    // from outside found holding one would have no lanes (the sorting went wrong: stay scalar).
+    const declared = new Set<string>();
+    d.parameters.forEach((p, i) => this.scalar.tangentParams[i] && ts.isIdentifier(p.name) && declared.add(p.name.text));
+    this.visitAll(d.body!, (n) => {
+      if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name)) declared.add(n.name.text);
+    });
+    for (const name of this.tangents) if (!declared.has(name)) throw new Unsupported();
+  }
+
+  /** A declaration or a plain `=` (what it writes may then be the value's storage), not `+=` and the like. */
+  private isPlainWrite(n: ts.Node): boolean {
+    const { ts } = this;
+    if (ts.isVariableDeclaration(n)) return true;
+    return ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken;
   }
 
   /** The variables whose storage a value may be (`m_dot` of `m_dot[1]`, `c ? a_dot : b_dot`, `a_dot.subarray(1)`). */
