@@ -10,7 +10,7 @@ import { ruleOf } from "./custom";
 export interface JacfwdOptions<N extends number = number> {
   /** Which argument to differentiate with respect to (default 0). */
   readonly argnums?: N;
-  /** Columns per pass (default: the vector twin's width; 1: one full-twin pass per column). */
+  /** Columns per pass at most (default: the vector twin's eight; below eight, one column per pass). */
   readonly chunk?: number;
 }
 

@@ -84,6 +84,11 @@ async function main(): Promise<void> {
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
   const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
   fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));
+  if (jacobians.length > 0) {
+    const jacobianSeries = ["jacfwd / 16 jvps", "jax-js jit(jacfwd) / jacfwd", "jacfwd / primal"];
+    const jacobianRows = jacobians.map((r) => ({ name: r.case, ratios: [r.jac_over_jvps, r.jaxjs_over_jac, r.jac_over_primal] }));
+    fs.writeFileSync(path.join(dir, "results-jacobians.svg"), barChart(jacobianRows, jacobianSeries, "tsjvp jacfwd: time ratios (log scale; jacfwd / 16 jvps below 1 is better)", machine));
+  }
 }
 
 main().catch((error) => {
