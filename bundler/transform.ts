@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import type * as TS from "typescript";
-import { transformFile } from "../transformer/pipeline";
+import { emitModule } from "../transformer/pipeline";
 import type { BundlerProject } from "./project";
 
 export interface SourceMapObject {
@@ -34,21 +34,12 @@ export function transformModule(project: BundlerProject, file: string, code: str
   const program = project.programWith(file, code);
   const source = program?.getSourceFile(path.resolve(file));
   if (!program || !source) return { kind: "unchanged" };
-  let changed = false;
-  const diagnostics: TS.Diagnostic[] = [];
-  const differentiate: TS.TransformerFactory<TS.SourceFile> = (context) => (sf) => {
-    if (sf !== source) return sf;
-    const result = transformFile(ts, program, context, sf);
-    diagnostics.push(...result.diagnostics);
-    changed = result.file !== sf;
-    return result.file;
-  };
-  let js = "";
-  let map: string | undefined;
-  program.emit(source, (name, text) => (name.endsWith(".map") ? (map = text) : (js = text)), undefined, false, { before: [differentiate] });
+  const { outputs, transformed, diagnostics } = emitModule(ts, program, source);
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) return { kind: "failed", message: format(ts, errors), location: locationOf(ts, errors[0]) };
-  if (!changed || map === undefined) return { kind: "unchanged" };
+  const js = [...outputs].find(([name]) => !name.endsWith(".map"))?.[1] ?? "";
+  const map = [...outputs].find(([name]) => name.endsWith(".map"))?.[1];
+  if (transformed === source || map === undefined) return { kind: "unchanged" };
   const parsed = JSON.parse(map) as SourceMapObject;
   return {
     kind: "transformed",

@@ -3,7 +3,7 @@
  * mode: eight columns per pass of its vector twin (one primal evaluation per pass), else one pass
  * per column of the twin for that argument, else of the full twin.
  */
-import { twinOf } from "./calls";
+import { twinOf, zerosLike } from "./calls";
 import { vectorTwinOf } from "./vector";
 import { ruleOf } from "./custom";
 
@@ -101,7 +101,7 @@ function pass(engine: Engine, args: readonly unknown[], argnum: number, seeds: r
   for (let i = 0; i < args.length; i++) {
     interleaved.push(args[i]);
     if (!engine.mask![i]) continue;
-    for (let k = 0; k < engine.lanes; k++) interleaved.push(i === argnum ? seeds[k] : zeros(args[i]));
+    for (let k = 0; k < engine.lanes; k++) interleaved.push(i === argnum ? seeds[k] : zerosLike(args[i]));
   }
   return engine.twin(...(interleaved as never[])) as unknown[];
 }
@@ -180,17 +180,6 @@ function into(target: unknown, saved: unknown): void {
   }
 }
 
-function zeros(v: unknown): unknown {
-  if (typeof v === "number") return 0;
-  if (v instanceof Float64Array) return new Float64Array(v.length);
-  if (Array.isArray(v)) return v.map(zeros);
-  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(v)) if (typeof e !== "function") out[k] = zeros(e);
-    return out;
-  }
-  return null;
-}
 
 /** The Jacobian being filled column by column, shaped like the output. */
 interface Assembly {

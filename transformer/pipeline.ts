@@ -65,6 +65,31 @@ export function declareFile(tsi: typeof ts, program: ts.Program, context: ts.Tra
   return result ? declareTwins(result.core, result.twins, dts) : dts;
 }
 
+/** One module emitted by its program with its twins, as the plugin would emit it (the bundler plugins, the playground). */
+export interface EmittedModule {
+  /** The files the emit wrote (JavaScript, source map), by the name the compiler options give them. */
+  readonly outputs: ReadonlyMap<string, string>;
+  /** The module after tsjvp, before TypeScript's own transforms (the same object when nothing was differentiated). */
+  readonly transformed: ts.SourceFile;
+  readonly diagnostics: readonly ts.Diagnostic[];
+}
+
+export function emitModule(tsi: typeof ts, program: ts.Program, file: ts.SourceFile): EmittedModule {
+  const outputs = new Map<string, string>();
+  let transformed = file;
+  let diagnostics: readonly ts.Diagnostic[] = [];
+  program.emit(file, (name, text) => outputs.set(name, text), undefined, false, {
+    before: [(context) => (sf) => {
+      if (sf !== file) return sf;
+      const result = transformFile(tsi, program, context, sf);
+      diagnostics = result.diagnostics;
+      transformed = result.file;
+      return result.file;
+    }],
+  });
+  return { outputs, transformed, diagnostics };
+}
+
 /** tsjvp's diagnostics for one file without a compiler transformation of its own (the CLI's check, the editor): a transformation that changes nothing provides the context the core needs. */
 export function fileDiagnostics(tsi: typeof ts, program: ts.Program, file: ts.SourceFile): readonly ts.Diagnostic[] {
   let found: readonly ts.Diagnostic[] = [];

@@ -41,6 +41,15 @@ export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: re
   return { twins, registrations, writes };
 }
 
+/** The variable an access path starts from: `a` of `a`, `a.b[i]`, `(a as T)!`. */
+function accessRoot(tsi: typeof ts, e: ts.Expression): string | undefined {
+  if (tsi.isIdentifier(e)) return e.text;
+  if (tsi.isPropertyAccessExpression(e) || tsi.isElementAccessExpression(e) || tsi.isParenthesizedExpression(e) || tsi.isNonNullExpression(e) || tsi.isAsExpression(e)) {
+    return accessRoot(tsi, e.expression);
+  }
+  return undefined;
+}
+
 /**
  * Which of the function's parameters its twin may write: assigned through, written by a method,
  * or passed to any call but Math's (a callee may write it). jacfwd restores those between passes,
@@ -50,8 +59,7 @@ function writtenParameters(core: Core, twin: ScalarTwin): boolean[] {
   const { ts } = core;
   const params = twin.declaration.parameters.filter((_, i) => !twin.tangentParams[i]).map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
   const written = new Set<string>();
-  const root = (e: ts.Expression): string | undefined =>
-    ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) ? root(e.expression) : undefined;
+  const root = (e: ts.Expression) => accessRoot(ts, e);
   // Aliases of a parameter (`const w = out`) write it too: followed to the parameter.
   const aliasOf = new Map<string, string>();
   const base = (name: string | undefined): string | undefined => (name && aliasOf.has(name) ? base(aliasOf.get(name)) : name);
@@ -286,14 +294,8 @@ class TwinVectorizer {
     return [];
   }
 
-  /** The variable an access path starts from: `a` of `a`, `a.b[i]`, `(a as T)!`. */
   private root(e: ts.Expression): string | undefined {
-    const { ts } = this;
-    if (ts.isIdentifier(e)) return e.text;
-    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) {
-      return this.root(e.expression);
-    }
-    return undefined;
+    return accessRoot(this.ts, e);
   }
 
   private mentionsTangent(n: ts.Node): boolean {
@@ -347,10 +349,12 @@ class TwinVectorizer {
 
   private statement(s: ts.Statement): ts.Statement[] {
     const { ts, f } = this;
-    const twin = this.twinCallStatement(s);
-    if (twin) return [twin];
-    const op = this.opCallStatement(s);
-    if (op) return op;
+    // A call of the module's twin: its vector twin, once. A primitive's twin: once per lane, the
+    // primal kept from the first (it is the same each time).
+    const taking = this.callStatement(s);
+    const lanes = Array.from({ length: this.owner.lanes }, (_, k) => k);
+    if (taking && this.twinCall(taking.call)) return [taking.rebuild(this.vectorCall(taking.call), true, lanes)];
+    if (taking && this.opCall(taking.call)) return lanes.map((k) => taking.rebuild(this.lane(taking.call, k) as ts.CallExpression, k === 0, [k]));
     if (ts.isReturnStatement(s)) return this.returnStatement(s);
     if (ts.isBlock(s)) return [f.updateBlock(s, this.statements(s.statements))];
     if (ts.isIfStatement(s)) {
@@ -440,15 +444,10 @@ class TwinVectorizer {
     const init = d.initializer;
     if (!ts.isIdentifier(d.name) || !init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== "Float64Array") return undefined;
     const size = init.arguments?.length === 1 ? init.arguments[0] : undefined;
-    if (!size || this.mentionsTangent(size) || !this.isCostlyPure(size) && !this.isPlain(size)) return undefined;
+    if (!size || this.mentionsTangent(size) || !this.isPure(size)) return undefined;
     const statements: ts.Statement[] = [];
-    const constant = (name: string, value: ts.Expression) => {
-      const id = f.createIdentifier(this.local.unique(name));
-      statements.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(id, undefined, undefined, value)], ts.NodeFlags.Const)));
-      return id;
-    };
-    const n = ts.isIdentifier(size) ? size : constant(`_n${this.hoists++}`, size);
-    const pool = constant(`${d.name.text}s`, f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [f.createBinaryExpression(f.createNumericLiteral(this.owner.lanes), ts.SyntaxKind.AsteriskToken, n)]));
+    const n = ts.isIdentifier(size) ? size : this.constant(`_n${this.hoists++}`, size, statements);
+    const pool = this.constant(`${d.name.text}s`, f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [f.createBinaryExpression(f.createNumericLiteral(this.owner.lanes), ts.SyntaxKind.AsteriskToken, n)]), statements);
     const at = (k: number): ts.Expression => (k === 0 ? f.createNumericLiteral(0) : k === 1 ? n : f.createBinaryExpression(f.createNumericLiteral(k), ts.SyntaxKind.AsteriskToken, n));
     for (let k = 0; k < this.owner.lanes; k++) {
       const view = f.createCallExpression(f.createPropertyAccessExpression(pool, "subarray"), undefined, [at(k), at(k + 1)]);
@@ -492,73 +491,48 @@ class TwinVectorizer {
     return ts.isParenthesizedExpression(e) || ts.isAsExpression(e) ? this.unwrap(e.expression) : e;
   }
 
-  /** `const [y, y_dot] = g_jvp(…)` / `g_jvp(…);` / `[y, y_dot] = g_jvp(…)`: the callee's vector twin, once. */
-  private twinCallStatement(s: ts.Statement): ts.Statement | undefined {
-    const { ts, f } = this;
-    if (ts.isExpressionStatement(s)) {
-      const e = this.unwrap(s.expression);
-      if (ts.isCallExpression(e) && this.twinCall(e)) return f.updateExpressionStatement(s, this.vectorCall(e));
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(e.left)) {
-        const call = this.unwrap(e.right);
-        if (!ts.isCallExpression(call) || !this.twinCall(call)) return undefined;
-        const [primal, tangent] = e.left.elements;
-        const targets = [primal ?? f.createOmittedExpression(), ...this.laneTargets(tangent)];
-        return f.updateExpressionStatement(s, f.createAssignment(f.createArrayLiteralExpression(targets), this.vectorCall(call)));
-      }
-      return undefined;
-    }
-    if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
-    const d = s.declarationList.declarations[0];
-    const call = d.initializer && this.unwrap(d.initializer);
-    if (!call || !ts.isCallExpression(call) || !this.twinCall(call)) return undefined;
-    if (!ts.isArrayBindingPattern(d.name)) throw new Unsupported();
-    const [primal, tangent] = d.name.elements;
-    const lanes = tangent && ts.isBindingElement(tangent) && ts.isIdentifier(tangent.name)
-      ? Array.from({ length: this.owner.lanes }, (_, k) => f.createBindingElement(undefined, undefined, this.laneName((tangent.name as ts.Identifier).text, k)))
-      : [];
-    const pattern = f.createArrayBindingPattern([primal ?? f.createOmittedExpression(), ...lanes]);
-    const declaration = f.updateVariableDeclaration(d, pattern, d.exclamationToken, undefined, this.vectorCall(call));
-    return f.updateVariableStatement(s, s.modifiers, f.updateVariableDeclarationList(s.declarationList, [declaration]));
-  }
-
   /**
-   * A primitive's twin, once per direction: `const [y, y_dot0] = ops_twins.tanh_jvp(x, x_dot0)`,
-   * then `const [, y_dot1] = …` (the primal is the same each time: the result of the first call).
+   * A statement that calls a twin and keeps what it returns: `g_jvp(…);`, `[y, y_dot] = g_jvp(…)`
+   * or `const [y, y_dot] = g_jvp(…)`. `rebuild` writes it again around another call, keeping the
+   * primal or not, with the tangent's names for the given lanes.
    */
-  private opCallStatement(s: ts.Statement): ts.Statement[] | undefined {
+  private callStatement(s: ts.Statement): { call: ts.CallExpression; rebuild(call: ts.CallExpression, primal: boolean, lanes: readonly number[]): ts.Statement } | undefined {
     const { ts, f } = this;
-    const lanes = (k: number, call: ts.CallExpression) => this.lane(call, k) as ts.CallExpression;
+    const omitted = () => f.createOmittedExpression();
     if (ts.isExpressionStatement(s)) {
       const e = this.unwrap(s.expression);
-      if (ts.isCallExpression(e) && this.opCall(e)) return Array.from({ length: this.owner.lanes }, (_, k) => f.createExpressionStatement(lanes(k, e)));
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(e.left)) {
-        const call = this.unwrap(e.right);
-        if (!ts.isCallExpression(call) || !this.opCall(call)) return undefined;
-        const [primal, tangent] = e.left.elements;
-        return Array.from({ length: this.owner.lanes }, (_, k) => f.createExpressionStatement(f.createAssignment(
-          f.createArrayLiteralExpression([k === 0 && primal ? primal : f.createOmittedExpression(), ...(tangent ? [this.lane(tangent, k) as ts.Expression] : [])]),
-          lanes(k, call))));
-      }
-      return undefined;
+      if (ts.isCallExpression(e)) return { call: e, rebuild: (call) => f.createExpressionStatement(call) };
+      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isArrayLiteralExpression(e.left)) return undefined;
+      const call = this.unwrap(e.right);
+      if (!ts.isCallExpression(call)) return undefined;
+      const [first, tangent] = e.left.elements;
+      return {
+        call,
+        rebuild: (c, primal, lanes) => f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([
+          primal && first ? first : omitted(),
+          ...(tangent && !ts.isOmittedExpression(tangent) ? lanes.map((k) => this.lane(tangent, k) as ts.Expression) : []),
+        ]), c)),
+      };
     }
     if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
     const d = s.declarationList.declarations[0];
     const call = d.initializer && this.unwrap(d.initializer);
-    if (!call || !ts.isCallExpression(call) || !this.opCall(call)) return undefined;
-    if (!ts.isArrayBindingPattern(d.name)) throw new Unsupported();
-    const [primal, tangent] = d.name.elements;
-    return Array.from({ length: this.owner.lanes }, (_, k) => {
-      const tangentLane = tangent && ts.isBindingElement(tangent) && ts.isIdentifier(tangent.name)
-        ? [f.createBindingElement(undefined, undefined, this.laneName(tangent.name.text, k))] : [];
-      const pattern = f.createArrayBindingPattern([k === 0 && primal ? primal : f.createOmittedExpression(), ...tangentLane]);
-      return f.createVariableStatement(s.modifiers, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, lanes(k, call))], s.declarationList.flags));
-    });
+    if (!call || !ts.isCallExpression(call)) return undefined;
+    if (!ts.isArrayBindingPattern(d.name)) return undefined;
+    const [first, tangent] = d.name.elements;
+    const tangentName = tangent && ts.isBindingElement(tangent) && ts.isIdentifier(tangent.name) ? tangent.name.text : undefined;
+    return {
+      call,
+      rebuild: (c, primal, lanes) => {
+        const pattern = f.createArrayBindingPattern([
+          primal && first ? first : omitted(),
+          ...(tangentName ? lanes.map((k) => f.createBindingElement(undefined, undefined, this.laneName(tangentName, k))) : []),
+        ]);
+        return f.createVariableStatement(s.modifiers, f.createVariableDeclarationList([f.createVariableDeclaration(pattern, undefined, undefined, c)], s.declarationList.flags));
+      },
+    };
   }
 
-  private laneTargets(tangent: ts.Expression | undefined): ts.Expression[] {
-    if (!tangent || this.ts.isOmittedExpression(tangent)) return [];
-    return Array.from({ length: this.owner.lanes }, (_, k) => this.lane(tangent, k) as ts.Expression);
-  }
 
   /** `g_jvp(a, a_dot, …)` → `g_jvp_v8(a, a_dot0, …, a_dot7, …)`. */
   private vectorCall(call: ts.CallExpression): ts.CallExpression {
@@ -627,21 +601,18 @@ class TwinVectorizer {
     const { ts, f } = this;
     const visit = (n: ts.Node): ts.Node => {
       if (ts.isExpression(n) && !this.mentionsTangent(n) && this.isCostlyPure(n) && !this.isAssignmentTarget(n)) {
-        const name = f.createIdentifier(this.local.unique(`_p${this.hoists++}`));
         let value: ts.Expression = n;
         while (ts.isParenthesizedExpression(value)) value = value.expression;
-        hoisted.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, value)], ts.NodeFlags.Const)));
-        return name;
+        return this.constant(`_p${this.hoists++}`, value, hoisted);
       }
       // A product's primal factors before its first tangent factor (`2 * a * x_dot`) run as one
       // product first (the printed code multiplies left to right): hoisted whole.
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
         const factors = this.factors(n);
         const prefix = factors.findIndex((x) => this.mentionsTangent(x));
-        if (prefix >= 2 && factors.slice(0, prefix).every((x) => this.isCostlyPure(x) || this.isPlain(x))) {
+        if (prefix >= 2 && factors.slice(0, prefix).every((x) => this.isPure(x))) {
           const product = factors.slice(0, prefix).reduce((a, b) => f.createBinaryExpression(a, ts.SyntaxKind.AsteriskToken, b));
-          const name = f.createIdentifier(this.local.unique(`_p${this.hoists++}`));
-          hoisted.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, undefined, product)], ts.NodeFlags.Const)));
+          const name = this.constant(`_p${this.hoists++}`, product, hoisted);
           return factors.slice(prefix).map((x) => visit(x) as ts.Expression).reduce((a: ts.Expression, b) => f.createBinaryExpression(a, ts.SyntaxKind.AsteriskToken, b), name);
         }
       }
@@ -658,17 +629,19 @@ class TwinVectorizer {
 
   private hoists = 0;
 
+  /** `const <name> = value;` appended to `into`; the name, made unique. */
+  private constant(base: string, value: ts.Expression, into: ts.Statement[]): ts.Identifier {
+    const { ts, f } = this;
+    const id = f.createIdentifier(this.local.unique(base));
+    into.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(id, undefined, undefined, value)], ts.NodeFlags.Const)));
+    return id;
+  }
+
   /** The factors of a product in evaluation order, through nested products without parentheses (`a * (b * c)` prints as `a * b * c`). */
   private factors(e: ts.Expression): ts.Expression[] {
     const { ts } = this;
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskToken) return [...this.factors(e.left), ...this.factors(e.right)];
     return [e];
-  }
-
-  private isPlain(e: ts.Expression): boolean {
-    const { ts } = this;
-    return ts.isIdentifier(e) || ts.isNumericLiteral(e) || (ts.isPropertyAccessExpression(e) && this.isPlain(e.expression)) ||
-      (ts.isElementAccessExpression(e) && this.isPlain(e.expression) && this.isPlain(e.argumentExpression));
   }
 
   private isAssignmentTarget(n: ts.Node): boolean {
@@ -677,28 +650,30 @@ class TwinVectorizer {
     return !!p && ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
   }
 
-  /** Arithmetic and Math calls over reads (no allocation, no call with effects), and not a plain read. */
-  private isCostlyPure(n: ts.Expression): boolean {
+  /** Arithmetic and Math calls over reads: no allocation, no call with effects. */
+  private isPure(e: ts.Node): boolean {
     const { ts } = this;
-    const pure = (e: ts.Node): boolean => {
-      if (ts.isIdentifier(e) || ts.isNumericLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
-      if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return pure(e.expression);
-      if (ts.isPropertyAccessExpression(e)) return pure(e.expression);
-      if (ts.isElementAccessExpression(e)) return pure(e.expression) && pure(e.argumentExpression);
-      if (ts.isPrefixUnaryExpression(e)) return e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken && pure(e.operand);
-      if (ts.isBinaryExpression(e)) return !(e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) && pure(e.left) && pure(e.right);
-      if (ts.isConditionalExpression(e)) return pure(e.condition) && pure(e.whenTrue) && pure(e.whenFalse);
-      if (ts.isCallExpression(e)) {
-        const c = e.expression;
-        return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "Math" && e.arguments.every(pure);
-      }
-      return false;
-    };
-    const plainRead = (e: ts.Node): boolean =>
-      ts.isIdentifier(e) || ts.isNumericLiteral(e) || (ts.isPropertyAccessExpression(e) && plainRead(e.expression)) ||
-      (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)) || (ts.isParenthesizedExpression(e) && plainRead(e.expression)) ||
-      (ts.isElementAccessExpression(e) && plainRead(e.expression) && (ts.isIdentifier(e.argumentExpression) || ts.isNumericLiteral(e.argumentExpression)));
-    return pure(n) && !plainRead(n);
+    if (ts.isIdentifier(e) || ts.isNumericLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
+    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isPropertyAccessExpression(e)) return this.isPure(e.expression);
+    if (ts.isElementAccessExpression(e)) return this.isPure(e.expression) && this.isPure(e.argumentExpression);
+    if (ts.isPrefixUnaryExpression(e)) return e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken && this.isPure(e.operand);
+    if (ts.isBinaryExpression(e)) return !(e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) && this.isPure(e.left) && this.isPure(e.right);
+    if (ts.isConditionalExpression(e)) return this.isPure(e.condition) && this.isPure(e.whenTrue) && this.isPure(e.whenFalse);
+    if (ts.isCallExpression(e)) {
+      const c = e.expression;
+      return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "Math" && e.arguments.every((a) => this.isPure(a));
+    }
+    return false;
+  }
+
+  /** Pure and worth computing once: not a plain read (`x`, `-2`, `p.w`, `a[i]`). */
+  private isCostlyPure(e: ts.Node): boolean {
+    const { ts } = this;
+    const plainRead = (n: ts.Node): boolean =>
+      ts.isIdentifier(n) || ts.isNumericLiteral(n) || (ts.isPropertyAccessExpression(n) && plainRead(n.expression)) ||
+      (ts.isPrefixUnaryExpression(n) && ts.isNumericLiteral(n.operand)) || (ts.isParenthesizedExpression(n) && plainRead(n.expression)) ||
+      (ts.isElementAccessExpression(n) && plainRead(n.expression) && (ts.isIdentifier(n.argumentExpression) || ts.isNumericLiteral(n.argumentExpression)));
+    return this.isPure(e) && !plainRead(e);
   }
 
   private visitAll(node: ts.Node, fn: (n: ts.Node) => void): void {
