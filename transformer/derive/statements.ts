@@ -5,7 +5,6 @@ import { deriveCall } from "./calls";
 import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
 import { operatorRules } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
-import { reuseHeldMathCalls } from "./reuse";
 import { adoptTemporaries } from "./adopt";
 
 /**
@@ -16,7 +15,6 @@ export function visitStatements(cx: TwinContext, statements: readonly ts.Stateme
   for (const s of statements) {
     const first = b.statements.length;
     visitStatement(cx, s, b);
-    reuseHeldMathCalls(cx.ts, cx.core.context, b.statements, Math.max(first, b.lastImpure + 1));
     for (let i = first; i < b.statements.length; i++) cx.ts.setSourceMapRange(b.statements[i], s);
   }
 }

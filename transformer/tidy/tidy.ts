@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
+import { reuseInBlocks } from "./reuse";
 
 /**
  * Clean-ups of a generated twin that derive cannot see while it writes one statement at a time:
@@ -7,17 +8,19 @@ import { Core } from "../core/context";
  * expression statements that only read a name (`_t0;`), and temporaries (`_t0`, `_t0_dot`) or
  * tangents (`x_dot`) that are written but never read, with their writes, when what is written is a
  * plain read (no call, no side effect). Repeated until nothing changes; user variables and
- * parameters are kept.
+ * parameters are kept. First, tangent steps reuse Math calls the primal step holds (reuse.ts); then tangents that start at zero take their first value where it is written
+ * (see foldZeroStarts).
  */
 export function tidyTwin(core: Core, declaration: ts.Statement): ts.Statement {
   const { ts } = core;
   if (!ts.isFunctionDeclaration(declaration) || !declaration.body) return declaration;
-  let body = declaration.body;
+  let body = reuseInBlocks(core, declaration.body);
   for (let round = 0; round < 4; round++) {
     const next = tidyBlock(core, body);
     if (next === body) break;
     body = next;
   }
+  body = foldZeroStarts(core, body);
   if (body === declaration.body) return declaration;
   const f = core.f;
   return f.updateFunctionDeclaration(declaration, declaration.modifiers, declaration.asteriskToken, declaration.name, declaration.typeParameters, declaration.parameters, declaration.type, body);
@@ -115,4 +118,118 @@ function isRead(core: Core, id: ts.Identifier, p: ts.Node): boolean {
   // A bare `_t0;` statement reads nothing that matters (it is removed).
   if (ts.isExpressionStatement(p)) return false;
   return true;
+}
+
+/**
+ * A tangent declared `let x_dot = 0` (a variable or a parameter whose tangent starts at zero) and
+ * first written by a later statement of the same block: `x_dot += e` or `x_dot = e` becomes the
+ * declaration `let x_dot = e` there, and `x_dot *= c` or `x_dot /= c` (zero stays zero) goes.
+ * Statements in between do not mention the tangent; a write inside a nested block or loop stops
+ * the fold (the tangent is then read or written in more than one way).
+ */
+function foldZeroStarts(core: Core, body: ts.Block): ts.Block {
+  const { ts, f } = core;
+  const visit = (node: ts.Node): ts.Node => {
+    const visited = ts.visitEachChild(node, visit, core.context);
+    if (!ts.isBlock(visited)) return visited;
+    const statements = foldStatements(core, visited.statements);
+    return statements === visited.statements ? visited : f.updateBlock(visited, statements);
+  };
+  return visit(body) as ts.Block;
+}
+
+function foldStatements(core: Core, input: readonly ts.Statement[] & ts.NodeArray<ts.Statement>): ts.NodeArray<ts.Statement> {
+  const { ts, f } = core;
+  const statements: (ts.Statement | undefined)[] = [...input];
+  let changed = false;
+  for (let i = 0; i < statements.length; i++) {
+    const start = statements[i];
+    const d = start && zeroStart(core, start);
+    if (!d) continue;
+    const name = (d.name as ts.Identifier).text;
+    for (let j = i + 1; j < statements.length; j++) {
+      const s = statements[j];
+      if (!s || !mentions(core, s, name)) continue;
+      const write = firstWrite(core, s, name);
+      if (write === "stays-zero") {
+        statements[j] = undefined;
+        changed = true;
+        continue;
+      }
+      if (write) {
+        const list = (start as ts.VariableStatement).declarationList;
+        const declaration = f.updateVariableDeclaration(d, d.name, d.exclamationToken, d.type, write);
+        statements[j] = ts.setSourceMapRange(f.createVariableStatement(undefined, f.updateVariableDeclarationList(list, [declaration])), ts.getSourceMapRange(s));
+        statements[i] = undefined;
+        changed = true;
+      }
+      break;
+    }
+  }
+  return changed ? f.createNodeArray(statements.filter((s): s is ts.Statement => s !== undefined)) : input;
+}
+
+/** `let x_dot = 0;`: one generated tangent, declared with `let`, starting at zero. */
+function zeroStart(core: Core, s: ts.Statement): ts.VariableDeclaration | undefined {
+  const { ts } = core;
+  if (!ts.isVariableStatement(s) || (s.declarationList.flags & ts.NodeFlags.Let) === 0 || s.declarationList.declarations.length !== 1) return undefined;
+  const d = s.declarationList.declarations[0];
+  const zero = d.initializer && ts.isNumericLiteral(d.initializer) && d.initializer.text === "0";
+  return zero && ts.isIdentifier(d.name) && d.name.pos < 0 && /_dot$/.test(d.name.text) ? d : undefined;
+}
+
+/**
+ * What statement `s`, the first to mention `name` (zero until then), does with it: the value it
+ * gives it (`name += e`, `name = e`, with the zero put in: `name = name * c + e` gives e),
+ * "stays-zero" (`name *= c`, `name = name * c`), or undefined (anything else).
+ */
+function firstWrite(core: Core, s: ts.Statement, name: string): ts.Expression | "stays-zero" | undefined {
+  const { ts } = core;
+  const K = ts.SyntaxKind;
+  if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return undefined;
+  const { left, operatorToken, right } = s.expression;
+  if (!ts.isIdentifier(left) || left.text !== name) return undefined;
+  switch (operatorToken.kind) {
+    case K.PlusEqualsToken:
+      return mentions(core, right, name) ? undefined : right;
+    case K.AsteriskEqualsToken:
+    case K.SlashEqualsToken:
+      return plainRead(core, right) && !mentions(core, right, name) ? "stays-zero" : undefined;
+    case K.EqualsToken:
+      return withZero(core, right, name);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `e` with `name` replaced by zero and the zero folded away: products and quotients by it vanish
+ * (what they drop must be a plain read), sums lose it. Undefined when `name` is used another way.
+ */
+function withZero(core: Core, e: ts.Expression, name: string): ts.Expression | "stays-zero" | undefined {
+  const { ts } = core;
+  const K = ts.SyntaxKind;
+  if (!mentions(core, e, name)) return e;
+  if (ts.isIdentifier(e)) return "stays-zero";
+  if (ts.isParenthesizedExpression(e)) return withZero(core, e.expression, name);
+  if (!ts.isBinaryExpression(e)) return undefined;
+  const op = e.operatorToken.kind;
+  const l = withZero(core, e.left, name);
+  const r = withZero(core, e.right, name);
+  if (l === undefined || r === undefined) return undefined;
+  if (op === K.AsteriskToken || op === K.SlashToken) {
+    if (l === "stays-zero" && plainRead(core, e.right)) return "stays-zero";
+    if (op === K.AsteriskToken && r === "stays-zero" && plainRead(core, e.left)) return "stays-zero";
+    return undefined;
+  }
+  if (op !== K.PlusToken) return undefined;
+  if (l === "stays-zero") return r;
+  if (r === "stays-zero") return l;
+  return core.f.updateBinaryExpression(e, l, e.operatorToken, r);
+}
+
+function mentions(core: Core, node: ts.Node, name: string): boolean {
+  const { ts } = core;
+  if (ts.isIdentifier(node)) return node.text === name;
+  return ts.forEachChild(node, (c) => (mentions(core, c, name) ? true : undefined)) ?? false;
 }

@@ -1,4 +1,52 @@
 import type * as ts from "typescript";
+import { Core } from "../core/context";
+
+/**
+ * Applies reuseHeldMathCalls to every block of a twin, one source statement's steps at a time
+ * (derive points each step at the user's statement it mirrors, for source maps), from the last
+ * step that may write memory: a call other than Math's and Float64Array.of/from.
+ */
+export function reuseInBlocks(core: Core, body: ts.Block): ts.Block {
+  const { ts, f } = core;
+  const visit = (node: ts.Node): ts.Node => {
+    const visited = ts.visitEachChild(node, visit, core.context);
+    if (!ts.isBlock(visited)) return visited;
+    const statements = [...visited.statements];
+    let changed = false;
+    for (let start = 0; start < statements.length;) {
+      const source = ts.getSourceMapRange(statements[start]);
+      let end = start + 1;
+      while (end < statements.length && ts.getSourceMapRange(statements[end]) === source) end++;
+      const group = statements.slice(start, end);
+      let from = 0;
+      group.forEach((s, i) => {
+        if (writesMemory(core, s)) from = i + 1;
+      });
+      reuseHeldMathCalls(ts, core.context, group, from);
+      group.forEach((s, i) => {
+        if (s !== statements[start + i]) {
+          statements[start + i] = ts.setSourceMapRange(s, source);
+          changed = true;
+        }
+      });
+      start = end;
+    }
+    return changed ? f.updateBlock(visited, statements) : visited;
+  };
+  return visit(body) as ts.Block;
+}
+
+/** Does `node` call anything that may write memory (anything but Math's functions and Float64Array.of/from)? */
+function writesMemory(core: Core, node: ts.Node): boolean {
+  const { ts } = core;
+  if (ts.isCallExpression(node)) {
+    const c = node.expression;
+    const pure = ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) &&
+      (c.expression.text === "Math" || (c.expression.text === "Float64Array" && (c.name.text === "of" || c.name.text === "from")));
+    if (!pure) return true;
+  }
+  return ts.forEachChild(node, (child) => (writesMemory(core, child) ? true : undefined)) ?? false;
+}
 
 /**
  * Reuses primal results in tangent code: within the steps generated for one source statement, a
@@ -8,7 +56,7 @@ import type * as ts from "typescript";
  * and only the statement's own expressions, not nested blocks. No variable is assigned between a
  * hoist and its uses there: the tangent step writes `_dot` variables, the primal step comes last.
  */
-export function reuseHeldMathCalls(tsi: typeof ts, context: ts.TransformationContext, statements: ts.Statement[], from: number): void {
+function reuseHeldMathCalls(tsi: typeof ts, context: ts.TransformationContext, statements: ts.Statement[], from: number): void {
   const held = new Map<string, ts.Identifier>();
   if (!statements.slice(from).some((s) => tsi.isVariableStatement(s))) return;
   const text = (n: ts.Node) => keyOf(tsi, n);
