@@ -35,11 +35,37 @@ function mayBeApi(core: Core, callee: ts.Expression): Api | undefined {
   const e = skipOuter(core, callee);
   const api = (name: string): Api | undefined => (name === "jvp" || name === "jacfwd" ? name : undefined);
   if (ts.isPropertyAccessExpression(e)) return api(e.name.text);
-  if (!ts.isIdentifier(e)) return undefined;
+  if (!ts.isIdentifier(e) || !importedNames(core).has(e.text)) return undefined;
   const symbol = core.checker.getSymbolAtLocation(e);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return undefined;
   return api(core.checker.getAliasedSymbol(symbol).getName());
 }
+
+/** Names the file's import declarations bind (only those can be aliases of tsjvp's API), read once per file. */
+function importedNames(core: Core): ReadonlySet<string> {
+  const { ts } = core;
+  const known = importNames.get(core.file);
+  if (known) return known;
+  const names = new Set<string>();
+  const add = (name: ts.Identifier | undefined) => name && names.add(name.text);
+  const scan = (statements: readonly ts.Statement[]): void => {
+    for (const s of statements) {
+      if (ts.isImportEqualsDeclaration(s)) add(s.name);
+      else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) scan(s.body.statements);
+      else if (ts.isImportDeclaration(s) && s.importClause) {
+        const { name, namedBindings } = s.importClause;
+        add(name);
+        if (namedBindings && ts.isNamespaceImport(namedBindings)) add(namedBindings.name);
+        else if (namedBindings) namedBindings.elements.forEach((e) => add(e.name));
+      }
+    }
+  };
+  scan(core.file.statements);
+  importNames.set(core.file, names);
+  return names;
+}
+
+const importNames = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /** The marks of a file's calls: its jvp calls, and the calls of jacfwd (which need the function's vector twin). */
 export interface CallMarks {
@@ -89,6 +115,8 @@ function atModuleLevel(core: Core, call: ts.CallExpression): boolean {
 export function findTaggedFunctions(core: Core): FnInfo[] {
   const { ts } = core;
   const found: FnInfo[] = [];
+  // Most files tag nothing: no walk.
+  if (!jvpTag.test(core.file.text)) return found;
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) && hasTag(core, node, jvpTag)) {
       const fn = localFunction(core, node);

@@ -71,10 +71,23 @@ export function hasExport(core: Core, node: ts.Node, name?: string): boolean {
   // In a declaration file, a namespace without any export modifier exports all its members.
   if (node.getSourceFile().isDeclarationFile && ts.isModuleBlock(node.parent) && !node.parent.statements.some((s) =>
     ts.isExportDeclaration(s) || ts.isExportAssignment(s) || (ts.canHaveModifiers(s) && (ts.getModifiers(s) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)))) return true;
-  return name !== undefined && node.getSourceFile().statements.some((s) =>
-    ts.isExportDeclaration(s) && !s.moduleSpecifier && !s.isTypeOnly && s.exportClause !== undefined && ts.isNamedExports(s.exportClause) &&
-    s.exportClause.elements.some((e) => (e.propertyName ?? e.name).getText() === name));
+  return name !== undefined && exportClauseNames(core, node.getSourceFile()).has(name);
 }
+
+/** Local names a module exports by `export { … }` clauses (asked once per function: read once per file). */
+function exportClauseNames(core: Core, file: ts.SourceFile): ReadonlySet<string> {
+  const { ts } = core;
+  let names = exportClauses.get(file);
+  if (!names) {
+    names = new Set(file.statements.flatMap((s) =>
+      ts.isExportDeclaration(s) && !s.moduleSpecifier && !s.isTypeOnly && s.exportClause !== undefined && ts.isNamedExports(s.exportClause)
+        ? s.exportClause.elements.map((e) => (e.propertyName ?? e.name).getText()) : []));
+    exportClauses.set(file, names);
+  }
+  return names;
+}
+
+const exportClauses = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /** `./lib.ts`: where another module is, seen from this one (messages stay machine-independent). */
 function relativeModulePath(from: string, to: string): string {

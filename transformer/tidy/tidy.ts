@@ -14,21 +14,28 @@ import { reuseInBlocks } from "./reuse";
 export function tidyTwin(core: Core, declaration: ts.Statement): ts.Statement {
   const { ts } = core;
   if (!ts.isFunctionDeclaration(declaration) || !declaration.body) return declaration;
-  let body = reuseInBlocks(core, declaration.body);
-  for (let round = 0; round < 4; round++) {
-    const next = tidyBlock(core, body);
+  let body = declaration.body;
+  // One walk tells which steps have work (most twins need few of them; each step is a rewrite).
+  let found = scan(core, body);
+  if (found.heldMath) {
+    const reused = reuseInBlocks(core, body);
+    // A temporary the tangent now reads is no longer unread.
+    if (reused !== body) found = scan(core, (body = reused));
+  }
+  for (let round = 0; round < 4 && (found.unread.size > 0 || found.bare); round++) {
+    const next = tidyBlock(core, body, found.unread);
     if (next === body) break;
     body = next;
+    found = scan(core, body);
   }
-  body = foldZeroStarts(core, body);
+  if (found.zeroStart) body = foldZeroStarts(core, body);
   if (body === declaration.body) return declaration;
   const f = core.f;
   return f.updateFunctionDeclaration(declaration, declaration.modifiers, declaration.asteriskToken, declaration.name, declaration.typeParameters, declaration.parameters, declaration.type, body);
 }
 
-function tidyBlock(core: Core, body: ts.Block): ts.Block {
+function tidyBlock(core: Core, body: ts.Block, unread: ReadonlySet<string>): ts.Block {
   const { ts, f } = core;
-  const unread = unreadGenerated(core, body);
   let changed = false;
   const visit = (node: ts.Node): ts.Node | undefined => {
     if (ts.isExpressionStatement(node) && removable(core, node, unread)) {
@@ -85,27 +92,48 @@ function plainRead(core: Core, e: ts.Expression): boolean {
   return false;
 }
 
-/**
- * Names tsjvp generated (temporaries `_tN`, tangents `…_dot` it declared: not the user's, not
- * parameters) that are written in `body` but never read. Generated nodes have no parent pointers:
- * the walk carries the parent.
- */
-function unreadGenerated(core: Core, body: ts.Block): Set<string> {
+/** What one walk of a twin finds for the tidy steps. */
+interface Scan {
+  /** Names tsjvp generated (temporaries `_tN`, tangents `…_dot` it declared: not the user's, not parameters) written but never read. */
+  readonly unread: ReadonlySet<string>;
+  /** A bare read (`_t0;`) or a self-assignment (`acc = acc;`). */
+  readonly bare: boolean;
+  /** A temporary holding a Math call (`const _t1 = Math.cos(x)`): reuse.ts may have work. */
+  readonly heldMath: boolean;
+  /** A tangent declared `let x_dot = 0`: foldZeroStarts may have work. */
+  readonly zeroStart: boolean;
+}
+
+/** Generated nodes have no parent pointers: the walk carries the parent. */
+function scan(core: Core, body: ts.Block): Scan {
   const { ts } = core;
   const declared = new Set<string>();
   // Read, or written with something that must still run (a call): kept.
   const kept = new Set<string>();
+  let bare = false;
+  let heldMath = false;
+  let zeroStarts = false;
   const walk = (node: ts.Node, parent: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.pos < 0 && /^_t\d+$|_dot$/.test(node.name.text)) {
       declared.add(node.name.text);
       if (node.initializer && !plainRead(core, node.initializer)) kept.add(node.name.text);
     }
+    if (ts.isVariableDeclaration(node) && node.name.pos < 0 && node.initializer && isMathCall(core, node.initializer)) heldMath = true;
+    if (ts.isVariableStatement(node) && zeroStart(core, node)) zeroStarts = true;
+    if (ts.isExpressionStatement(node) && removable(core, node, none)) bare = true;
     if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && !plainRead(core, node.right)) kept.add(node.left.text);
     if (ts.isIdentifier(node) && isRead(core, node, parent)) kept.add(node.text);
     ts.forEachChild(node, (child) => walk(child, node));
   };
   walk(body, body);
-  return new Set([...declared].filter((n) => !kept.has(n)));
+  return { unread: new Set([...declared].filter((n) => !kept.has(n))), bare, heldMath, zeroStart: zeroStarts };
+}
+
+const none: ReadonlySet<string> = new Set();
+
+function isMathCall(core: Core, e: ts.Expression): boolean {
+  const { ts } = core;
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === "Math";
 }
 
 /** Any use of a name other than as the declared name or the target of a plain `=` assignment. */
