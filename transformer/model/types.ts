@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { cachedPerChecker, Core, PerChecker } from "../core/context";
+import { cachedPerChecker, Core, isGlobal, PerChecker, symbolOf } from "../core/context";
 
 /**
  * The type model: the one place that says which types carry a tangent.
@@ -90,8 +90,54 @@ export function reportUnsupportedType(core: Core, node: ts.Node, name: string, t
 const nodeKinds: PerChecker<Kind> = new WeakMap();
 
 export function kindOf(core: Core, node: ts.Node): Kind {
-  return cachedPerChecker(nodeKinds, core, node, () => kindOfType(core, core.checker.getTypeAtLocation(node)));
+  return cachedPerChecker(nodeKinds, core, node, () => declaredKind(core, node) ?? numericKind(core, node) ?? kindOfType(core, core.checker.getTypeAtLocation(node)));
 }
+
+/**
+ * Kinds that follow from the operands' kinds, without asking the checker to type the expression
+ * again (a flow analysis of its whole subtree): arithmetic on numbers, comparisons, an element of
+ * a Float64Array (number, or number | undefined: both `num`), a call of the global Math.
+ */
+function numericKind(core: Core, node: ts.Node): Kind | undefined {
+  const { ts } = core;
+  const K = ts.SyntaxKind;
+  if (ts.isParenthesizedExpression(node)) return kindOf(core, node.expression);
+  if (ts.isBinaryExpression(node)) {
+    const op = node.operatorToken.kind;
+    if (op >= K.LessThanToken && op <= K.ExclamationEqualsEqualsToken) return "none"; // < > <= >= == != === !==
+    const arithmetic = op === K.PlusToken || op === K.MinusToken || op === K.AsteriskToken || op === K.SlashToken || op === K.PercentToken || op === K.AsteriskAsteriskToken;
+    return arithmetic && kindOf(core, node.left) === "num" && kindOf(core, node.right) === "num" ? "num" : undefined;
+  }
+  if (ts.isPrefixUnaryExpression(node) && (node.operator === K.MinusToken || node.operator === K.PlusToken)) return kindOf(core, node.operand) === "num" ? "num" : undefined;
+  if (ts.isElementAccessExpression(node) && !node.questionDotToken) return kindOf(core, node.expression) === "arr" ? "num" : undefined;
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && !node.questionDotToken && !node.expression.questionDotToken && isGlobal(core, node.expression.expression, "Math")) return "num";
+  return undefined;
+}
+
+/**
+ * The kind of a variable or parameter read, from its declared type, when narrowing cannot change
+ * it: flow analysis only narrows unions (and any, unknown, type parameters), so for any other
+ * declared type the type at every read is the declared one. Asked once per symbol instead of a
+ * flow analysis per read (the costliest question the transform asks the checker).
+ */
+function declaredKind(core: Core, node: ts.Node): Kind | undefined {
+  const { ts } = core;
+  if (!ts.isIdentifier(node) || (node.parent && ts.isShorthandPropertyAssignment(node.parent))) return undefined;
+  const symbol = symbolOf(core, node);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property)) || symbol.flags & ts.SymbolFlags.Alias) return undefined;
+  let kind = symbolKinds.get(symbol);
+  if (kind === undefined) {
+    const type = core.checker.getTypeOfSymbol(symbol);
+    const F = ts.TypeFlags;
+    const narrowable = type.isUnion() || type.flags & (F.Any | F.Unknown | F.Instantiable | F.NonPrimitive) || (type.flags & F.Object && kindOfType(core, type) === "other");
+    kind = narrowable ? null : kindOfType(core, type);
+    symbolKinds.set(symbol, kind);
+  }
+  return kind ?? undefined;
+}
+
+// Symbols belong to one checker: a WeakMap per symbol is enough. null: ask at the read.
+const symbolKinds = new WeakMap<ts.Symbol, Kind | null>();
 
 export function differentiable(kind: Kind): boolean {
   return kind === "num" || kind === "arr" || kind === "tree";
