@@ -8,6 +8,8 @@
  *   tidy      remove what a twin computes and nothing reads             tidy/
  *   vector    twins carrying eight directions, for jacfwd               vector/
  *   emit      insert twins, rewrite jvp calls, add imports              emit/
+ *   second    twins of twins, for hessian and hvp: the pipeline again   second-order/
+ *             over the emitted module
  *
  * The fence runs lazily (the first time analysis asks for a function's specialisation), so only
  * functions that are differentiated are checked. What a file emits depends on that file alone,
@@ -28,6 +30,7 @@ import { rewriteFile } from "./emit/rewrite";
 import { declareTwins } from "./emit/declarations";
 import { tidyTwin } from "./tidy/tidy";
 import { vectorTwins } from "./vector/vectorize";
+import { addSecondOrderTwins } from "./second-order/second-order";
 
 export interface FileResult {
   readonly file: ts.SourceFile;
@@ -38,7 +41,9 @@ export interface FileResult {
 export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): FileResult {
   const result = differentiateFile(tsi, program, context, file);
   if (!result) return { file, diagnostics: [] };
-  return { file: rewriteFile(result.core, result.twins), diagnostics: result.core.diags.items };
+  const emitted = rewriteFile(result.core, result.twins);
+  const { secondOrderRoots } = result.twins;
+  return { file: secondOrderRoots.size > 0 ? addSecondOrderTwins(result.core, emitted, secondOrderRoots) : emitted, diagnostics: result.core.diags.items };
 }
 
 /** Marks, fence, analysis and derive for one file: its twins, not yet placed (the CLI's companions place them). */
@@ -46,11 +51,11 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   // Cheap exit: a file that never mentions jvp (or defineJvp) has no marks.
   if (file.isDeclarationFile || !/jvp/i.test(file.text)) return undefined;
   const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
-  const { jvps, jacobians } = findJvpCalls(core);
+  const { jvps, jacobians, secondOrders } = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
   // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
-  if (jvps.length === 0 && jacobians.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
-  const twins = new FileDifferentiator(core, jvps, tagged, jacobians).run();
+  if (jvps.length === 0 && jacobians.length === 0 && secondOrders.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
+  const twins = new FileDifferentiator(core, jvps, tagged, jacobians, secondOrders).run();
   const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) }));
   const vectors = vectorTwins(core, tidied, twins.jacobianRoots, twins.imports.opsNamespaces());
   return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations, jacobianWrites: vectors.writes } };

@@ -70,16 +70,17 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
  * attaches to it. Undefined when `f` is left to run-time dispatch (a value, another module's tagged
  * function, a function with a custom rule) or cannot have twins (then a diagnostic says why).
  */
-export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (e: ts.Expression) => Callee): { fn: FnInfo; argnum: number | undefined } | undefined {
+export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (e: ts.Expression) => Callee, api = "jacfwd"): { fn: FnInfo; argnum: number | undefined } | undefined {
   const { ts } = core;
   const funArg = call.arguments[0];
   const fun = skipOuter(core, funArg);
   if (ts.isArrowFunction(fun) || ts.isFunctionExpression(fun)) {
-    return void core.diags.report(funArg, "inlineJacobian");
+    return void core.diags.report(funArg, "inlineJacobian", api);
   }
   const callee = resolve(funArg);
   if (callee.type === "error") return void core.diags.report(callee.node, callee.id, ...callee.args);
-  if (callee.type === "local") return { fn: callee.fn, argnum: literalArgnum(core, call.arguments[1]) };
+  // hvp(f, primals, tangents) differentiates its first argument; jacfwd and hessian take { argnums }.
+  if (callee.type === "local") return { fn: callee.fn, argnum: api === "hvp" ? 0 : literalArgnum(core, call.arguments[1]) };
   if (callee.type === "unknown" && !canHaveTwin(core, funArg)) {
     const { what, instead } = describeUnresolved(core, funArg);
     core.diags.report(funArg, "unknownFunction", funArg.getText(), what, instead);
@@ -87,7 +88,7 @@ export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (
   return undefined;
 }
 
-/** `argnums` of jacfwd's options when the call spells it out (absent: 0); undefined when known only at run time. */
+/** `argnums` of jacfwd's or hessian's options when the call spells it out (absent: 0); undefined when known only at run time. */
 function literalArgnum(core: Core, options: ts.Expression | undefined): number | undefined {
   const { ts } = core;
   if (!options) return 0;

@@ -29,8 +29,9 @@ export const Messages = {
   companionNamespace: { code: 97023, text: "'{0}' is in a namespace: `tsjvp emit` writes companions for module-level functions only. Build with the plugin, or declare it at module level." },
   methodCall: { code: 97024, text: "'{0}' is a method: tsjvp differentiates functions, not methods. Write it as a function declaration (or a const arrow) of the module, taking its data as parameters." },
   typescriptVersion: { code: 97025, text: "tsjvp supports TypeScript {0}.x; this build uses TypeScript {1}. Install a supported release: npm install --save-dev typescript@{0}" },
-  inlineJacobian: { code: 97027, text: "jacfwd needs a named function here: tsjvp attaches the function's twins to it, where jacfwd finds them. Declare it (function f(x: Float64Array) { … }, or const f = (x: Float64Array) => …) and pass f." },
+  inlineJacobian: { code: 97027, text: "{0} needs a named function here: tsjvp attaches the function's twins to it, where {0} finds them. Declare it (function f(x: Float64Array) { … }, or const f = (x: Float64Array) => …) and pass f." },
   misplacedRule: { code: 97026, text: "This defineJvp call is not a statement or a const at the top level of its module, where tsjvp finds rules: differentiated code would not use it. Call defineJvp(f, rule) at the top level, after f's declaration." },
+  secondOrder: { code: 97028, text: "{0}({1}) needs the twin of {1}'s twin, which tsjvp could not generate: {2}" },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

@@ -1,8 +1,8 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { identifiersOf, Namer } from "../core/namer";
-import { Callee, FnInfo, resolveCallee } from "../model/functions";
-import { JvpCall } from "../marks/marks";
+import { Callee, FnInfo, hasTag, resolveCallee, secondOrderTag } from "../model/functions";
+import { JvpCall, SecondOrderCall } from "../marks/marks";
 import { Spec } from "../analysis/activity";
 import { fullMask, SpecRegistry } from "../analysis/specs";
 import { planCallSite, planJacobianSite, CallPlan } from "../analysis/call-plans";
@@ -28,6 +28,12 @@ export interface FileTwins {
   readonly vectorRegistrations?: ReadonlyMap<Spec, string>;
   /** Which parameters each of those twins may write (filled in by the vector stage). */
   readonly jacobianWrites?: ReadonlyMap<Spec, readonly boolean[]>;
+  /**
+   * Full twins the second-order stage differentiates once more: of functions `hessian` or `hvp`
+   * differentiates in this module, and of those tagged `@jvp hessian`; with where to report a
+   * failure (those calls, or the tagged function).
+   */
+  readonly secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>;
   readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
   readonly imports: ModuleImports;
   readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;
@@ -48,10 +54,11 @@ export class FileDifferentiator {
   /** The twins each generated twin calls. */
   private readonly callees = new Map<Spec, readonly Spec[]>();
 
-  constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[]) {
+  constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[],
+    private readonly secondOrders: readonly SecondOrderCall[] = []) {
     this.namer = new Namer(identifiersOf(core.ts, core.file));
     this.registry = new SpecRegistry(core, this.namer);
-    const first = calls[0]?.call ?? jacobians[0];
+    const first = calls[0]?.call ?? jacobians[0] ?? secondOrders[0]?.call;
     const jvpDecl = first ? core.checker.getResolvedSignature(first)?.declaration : undefined;
     this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl), this.registry);
   }
@@ -68,13 +75,23 @@ export class FileDifferentiator {
       const only = full.map((m, i) => m && i === plan.argnum);
       return [this.registry.get(plan.fn, only.some(Boolean) ? only : full)];
     }))];
-    const roots = [...taggedSpecs, ...jacobianRoots, ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
+    // hessian(f) and hvp(f, …): f's full twin, which the second-order stage differentiates again.
+    const secondOrderRoots = new Map<Spec, ts.Node[]>();
+    for (const fn of this.tagged) if (hasTag(this.core, fn.anchor, secondOrderTag)) secondOrderRoots.set(this.registry.get(fn, fullMask(fn)), [fn.anchor]);
+    for (const { call, api } of this.secondOrders) {
+      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), api);
+      if (!plan) continue;
+      const spec = this.registry.get(plan.fn, fullMask(plan.fn));
+      secondOrderRoots.set(spec, [...(secondOrderRoots.get(spec) ?? []), call]);
+    }
+    const roots = [...taggedSpecs, ...jacobianRoots, ...secondOrderRoots.keys(), ...[...plans.values()].flatMap((p) => (p.type === "twin" ? [p.spec] : []))];
     // Every marked function also carries its full twin, for run-time dispatch (jvp(f) with f a value).
     const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.inline);
     const dispatch = marked.map((fn) => this.registry.get(fn, fullMask(fn)));
-    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, [], []);
+    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, [], [], new Map());
     for (const spec of roots) this.generate(spec);
-    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)), jacobianRoots.filter((spec) => !this.failureOf(spec)));
+    const working = new Map([...secondOrderRoots].filter(([spec]) => !this.failureOf(spec)));
+    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)), jacobianRoots.filter((spec) => !this.failureOf(spec)), working);
   }
 
   /**
@@ -152,7 +169,7 @@ export class FileDifferentiator {
     return undefined;
   }
 
-  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[], jacobianRoots: Spec[]): FileTwins {
+  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[], jacobianRoots: Spec[], secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>): FileTwins {
     const twins: PlacedTwin[] = [];
     for (const [spec, twin] of this.twins) {
       if (twin && !this.failureOf(spec)) twins.push({ spec, declaration: this.core.ts.setSourceMapRange(twin, spec.fn.node), tangentParams: this.tangentParams.get(spec)! });
@@ -161,7 +178,7 @@ export class FileDifferentiator {
       const failure = this.failureOf(spec);
       if (failure) twins.push({ spec, declaration: this.stub(spec, failure), tangentParams: [] });
     }
-    return { twins, registered, jacobianRoots, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
+    return { twins, registered, jacobianRoots, secondOrderRoots, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
   }
 
   /** A tagged function whose twin failed still exports `f_jvp`, which throws the diagnostic. */

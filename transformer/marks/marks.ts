@@ -10,7 +10,8 @@ export interface JvpCall {
 }
 
 /** The functions of tsjvp's API that mark the function they are given. */
-type Api = "jvp" | "jacfwd";
+type Api = "jvp" | "jacfwd" | "hessian" | "hvp";
+const apis: readonly string[] = ["jvp", "jacfwd", "hessian", "hvp"];
 
 /** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
 export function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
@@ -33,7 +34,7 @@ function apiOf(core: Core, call: ts.CallExpression): Api | undefined {
 function mayBeApi(core: Core, callee: ts.Expression): Api | undefined {
   const { ts } = core;
   const e = skipOuter(core, callee);
-  const api = (name: string): Api | undefined => (name === "jvp" || name === "jacfwd" ? name : undefined);
+  const api = (name: string): Api | undefined => (apis.includes(name) ? name as Api : undefined);
   if (ts.isPropertyAccessExpression(e)) return api(e.name.text);
   if (!ts.isIdentifier(e) || !importedNames(core).has(e.text)) return undefined;
   const symbol = core.checker.getSymbolAtLocation(e);
@@ -67,17 +68,28 @@ function importedNames(core: Core): ReadonlySet<string> {
 
 const importNames = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
-/** The marks of a file's calls: its jvp calls, and the calls of jacfwd (which need the function's vector twin). */
+/**
+ * The marks of a file's calls: its jvp calls, the calls of jacfwd (which need the function's vector
+ * twin), and those of hessian and hvp (which need the twin of its twin).
+ */
 export interface CallMarks {
   readonly jvps: JvpCall[];
   readonly jacobians: ts.CallExpression[];
+  readonly secondOrders: SecondOrderCall[];
 }
 
-/** Every jvp and jacfwd call of the file in source order; inline arrows numbered in that order. */
+/** A call of hessian or hvp. */
+export interface SecondOrderCall {
+  readonly call: ts.CallExpression;
+  readonly api: "hessian" | "hvp";
+}
+
+/** Every call of jvp, jacfwd, hessian and hvp in the file in source order; inline arrows numbered in that order. */
 export function findJvpCalls(core: Core): CallMarks {
   const { ts } = core;
   const found: JvpCall[] = [];
   const jacobians: ts.CallExpression[] = [];
+  const secondOrders: SecondOrderCall[] = [];
   let inlineCount = 0;
   const visit = (node: ts.Node): void => {
     const api = ts.isCallExpression(node) && node.arguments.length > 0 ? apiOf(core, node) : undefined;
@@ -88,13 +100,15 @@ export function findJvpCalls(core: Core): CallMarks {
       found.push({ call, inline });
     } else if (api === "jacfwd") {
       jacobians.push(node as ts.CallExpression);
+    } else if (api === "hessian" || api === "hvp") {
+      secondOrders.push({ call: node as ts.CallExpression, api });
     } else if (ts.isCallExpression(node) && !atModuleLevel(core, node) && mayBeDefineJvp(core, node.expression) && isDefineJvp(core, node.expression)) {
       core.diags.report(node, "misplacedRule");
     }
     ts.forEachChild(node, visit);
   };
   visit(core.file);
-  return { jvps: found, jacobians };
+  return { jvps: found, jacobians, secondOrders };
 }
 
 function mayBeDefineJvp(core: Core, callee: ts.Expression): boolean {

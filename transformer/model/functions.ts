@@ -62,6 +62,8 @@ export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
 }
 
 export const jvpTag = /@jvp(?![\w-])/;
+/** `/** @jvp hessian *\/`: the module also emits the function's second-order twin (hessian and hvp from other modules). */
+export const secondOrderTag = /@jvp[ \t]+hessian\b/;
 
 /** Exported by an `export` modifier or by an `export { name }` clause of its own module. */
 export function hasExport(core: Core, node: ts.Node, name?: string): boolean {

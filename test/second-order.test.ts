@@ -1,0 +1,260 @@
+/**
+ * hessian and hvp (forward over forward): the twin of each function's twin, made by a second pass
+ * of the pipeline over the emitted module. Hessians against analytic ones (Rosenbrock, two test
+ * functions of Moré, Garbow and Hillstrom, every Math rule and operator), hvp against hessian·v
+ * and the symmetry of the entries computed in the other order, through the plugin, across modules
+ * (`@jvp hessian`), and through `tsjvp emit` companions run by tsx.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { compileFixture, emitFixture, repoRoot } from "./support/compile";
+
+const dir = path.join(repoRoot, "build", "second-order-test");
+
+const lib = `
+/** Powell's singular function (MGH 13), tagged for hessian from other modules. @jvp hessian */
+export function powell(x: Float64Array): number {
+  const a = x[0] + 10 * x[1];
+  const b = x[2] - x[3];
+  const c = x[1] - 2 * x[2];
+  const d = x[0] - x[3];
+  return a * a + 5 * b * b + c ** 4 + 10 * d ** 4;
+}
+
+/** Tagged for first order only. @jvp */
+export function plain(x: number): number {
+  return x * x * x;
+}
+`;
+
+/** Every Math rule and operator: [name, body in x, point, analytic second derivative there]. */
+const rules: [string, string, number, (x: number) => number][] = [
+  ["sin", "Math.sin(x)", 0.7, (x) => -Math.sin(x)],
+  ["cos", "Math.cos(x)", 0.7, (x) => -Math.cos(x)],
+  ["tan", "Math.tan(x)", 0.7, (x) => 2 * Math.tan(x) * (1 + Math.tan(x) ** 2)],
+  ["asin", "Math.asin(x)", 0.3, (x) => x / (1 - x * x) ** 1.5],
+  ["acos", "Math.acos(x)", 0.3, (x) => -x / (1 - x * x) ** 1.5],
+  ["atan", "Math.atan(x)", 0.3, (x) => (-2 * x) / (1 + x * x) ** 2],
+  ["atan2", "Math.atan2(x, 2)", 0.3, (x) => (-4 * x) / (x * x + 4) ** 2],
+  ["sinh", "Math.sinh(x)", 0.7, (x) => Math.sinh(x)],
+  ["cosh", "Math.cosh(x)", 0.7, (x) => Math.cosh(x)],
+  ["tanh", "Math.tanh(x)", 0.7, (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2)],
+  ["asinh", "Math.asinh(x)", 0.7, (x) => -x / (x * x + 1) ** 1.5],
+  ["acosh", "Math.acosh(x)", 1.7, (x) => -x / (x * x - 1) ** 1.5],
+  ["atanh", "Math.atanh(x)", 0.3, (x) => (2 * x) / (1 - x * x) ** 2],
+  ["exp", "Math.exp(x)", 0.7, (x) => Math.exp(x)],
+  ["expm1", "Math.expm1(x)", 0.7, (x) => Math.exp(x)],
+  ["log", "Math.log(x)", 1.3, (x) => -1 / (x * x)],
+  ["log1p", "Math.log1p(x)", 1.3, (x) => -1 / (1 + x) ** 2],
+  ["log2", "Math.log2(x)", 1.3, (x) => -1 / (x * x * Math.LN2)],
+  ["log10", "Math.log10(x)", 1.3, (x) => -1 / (x * x * Math.LN10)],
+  ["sqrt", "Math.sqrt(x)", 1.3, (x) => -0.25 * x ** -1.5],
+  ["cbrt", "Math.cbrt(x)", 1.3, (x) => (-2 / 9) * x ** (-5 / 3)],
+  ["hypot", "Math.hypot(x, 2)", 0.7, (x) => 4 / (x * x + 4) ** 1.5],
+  ["abs", "Math.abs(x) * x", -0.7, (x) => 2 * Math.sign(x)],
+  ["pow", "Math.pow(x, 2.5)", 1.3, (x) => 2.5 * 1.5 * x ** 0.5],
+  ["powBase", "2 ** x", 0.7, (x) => Math.LN2 ** 2 * 2 ** x],
+  ["fround", "Math.fround(x) * x", 0.7, () => 2],
+  ["product", "x * x * x", 0.7, (x) => 6 * x],
+  ["quotient", "1 / x", 1.3, (x) => 2 / x ** 3],
+  ["remainder", "(x % 0.5) * x", 1.3, () => 2],
+];
+
+const main = `
+import { hessian, hvp } from "tsjvp";
+import { powell, plain } from "./lib";
+
+export function rosenbrock(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i + 1 < x.length; i++) {
+    const a = x[i + 1] - x[i] * x[i];
+    const b = 1 - x[i];
+    s += 100 * a * a + b * b;
+  }
+  return s;
+}
+
+/** Wood's function (MGH 14). */
+export function wood(x: Float64Array): number {
+  const [x1, x2, x3, x4] = [x[0], x[1], x[2], x[3]];
+  return 100 * (x2 - x1 * x1) ** 2 + (1 - x1) ** 2 + 90 * (x4 - x3 * x3) ** 2 + (1 - x3) ** 2 +
+    10.1 * ((x2 - 1) ** 2 + (x4 - 1) ** 2) + 19.8 * (x2 - 1) * (x4 - 1);
+}
+
+/** Two arguments: with respect to the number k (argnums 1). */
+export function scaled(x: Float64Array, k: number): number {
+  return Math.exp(k * x[0]) * Math.sin(k) + x[1] * k * k * k;
+}
+
+${rules.map(([name, body]) => `function r_${name}(x: number): number {\n  return ${body};\n}`).join("\n")}
+
+export const second = {
+  rosenbrock: hessian(rosenbrock),
+  wood: hessian(wood),
+  powell: hessian(powell),
+  scaledK: hessian(scaled, { argnums: 1 }),
+  plain: hessian(plain),
+  rules: { ${rules.map(([name]) => `${name}: hessian(r_${name})`).join(", ")} },
+};
+export const products = {
+  rosenbrock: (x: Float64Array, v: Float64Array) => hvp(rosenbrock, [x], [v]),
+  scaled: (x: Float64Array, k: number, v: Float64Array) => hvp(scaled, [x, k], [v]),
+};
+`;
+
+type Fn = (...args: unknown[]) => unknown;
+
+interface Compiled {
+  readonly second: Record<string, Fn> & { rules: Record<string, Fn> };
+  readonly products: Record<string, Fn>;
+}
+
+function expectClose(actual: number, expected: number, what: string, rel = 1e-12): void {
+  expect(Math.abs(actual - expected), `${what}: ${actual}, expected ${expected}`).to.be.at.most(rel * (1 + Math.abs(expected)));
+}
+
+function expectMatrix(H: Float64Array, expected: number[][], what: string): void {
+  const n = expected.length;
+  expect(H.length, `${what}: size`).to.equal(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expectClose(H[i * n + j], expected[i][j], `${what}[${i}, ${j}]`);
+}
+
+function rosenbrockHessian(x: Float64Array): number[][] {
+  const n = x.length;
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i + 1 < n; i++) {
+    H[i][i] += 1200 * x[i] * x[i] - 400 * x[i + 1] + 2;
+    H[i + 1][i + 1] += 200;
+    H[i][i + 1] -= 400 * x[i];
+    H[i + 1][i] -= 400 * x[i];
+  }
+  return H;
+}
+
+describe("hessian and hvp (forward over forward)", function () {
+  this.timeout(120000);
+  let mod: Compiled;
+
+  before(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "lib.ts"), lib);
+    fs.writeFileSync(path.join(dir, "main.ts"), main);
+    const compiled = compileFixture(dir);
+    expect(compiled.errors).to.equal("");
+    // The twins of the twins: of the functions hessian differentiates here, and of the tagged powell.
+    expect(compiled.printed.get("main.ts")).to.contain("function rosenbrock_jvp_jvp(");
+    expect(compiled.printed.get("lib.ts")).to.contain("function powell_jvp_jvp(").and.not.contain("plain_jvp_jvp");
+    emitFixture(compiled.program, path.join(dir, "out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(path.join(dir, "out", "main.js")) as Compiled;
+  });
+
+  it("Rosenbrock's Hessian is the analytic one", () => {
+    const x = Float64Array.from({ length: 7 }, (_, k) => 0.3 * k - 0.9);
+    expectMatrix(mod.second.rosenbrock(x) as Float64Array, rosenbrockHessian(x), "rosenbrock");
+  });
+
+  it("Wood's and Powell's (another module, tagged @jvp hessian) are the analytic ones", () => {
+    const x = Float64Array.of(-3, -1, -3, -1);
+    const [x1, x2, x3, x4] = x;
+    expectMatrix(mod.second.wood(x) as Float64Array, [
+      [1200 * x1 * x1 - 400 * x2 + 2, -400 * x1, 0, 0],
+      [-400 * x1, 220.2, 0, 19.8],
+      [0, 0, 1080 * x3 * x3 - 360 * x4 + 2, -360 * x3],
+      [0, 19.8, -360 * x3, 200.2],
+    ], "wood");
+    const p = Float64Array.of(3, -1, 0, 1);
+    const c2 = 12 * (p[1] - 2 * p[2]) ** 2;
+    const d2 = 120 * (p[0] - p[3]) ** 2;
+    expectMatrix(mod.second.powell(p) as Float64Array, [
+      [2 + d2, 20, 0, -d2],
+      [20, 200 + c2, -2 * c2, 0],
+      [0, -2 * c2, 10 + 4 * c2, -10],
+      [-d2, 0, -10, 10 + d2],
+    ], "powell");
+  });
+
+  it("every Math rule and operator has its analytic second derivative", () => {
+    for (const [name, , x0, second] of rules) expectClose(mod.second.rules[name](x0) as number, second(x0), name, 1e-10);
+  });
+
+  it("with respect to a number argument (argnums 1)", () => {
+    const x = Float64Array.of(0.4, 1.5);
+    const k = 0.8;
+    // d²/dk² of e^(k x0) sin k + x1 k³
+    const e = Math.exp(k * x[0]);
+    const expected = x[0] * x[0] * e * Math.sin(k) + 2 * x[0] * e * Math.cos(k) - e * Math.sin(k) + 6 * x[1] * k;
+    expectClose(mod.second.scaledK(x, k) as number, expected, "d²/dk²");
+  });
+
+  it("hvp is H·v, and its entries (computed in the other order) match the Hessian's: symmetry", () => {
+    const x = Float64Array.from({ length: 9 }, (_, k) => Math.cos(k) * 0.8);
+    const v = Float64Array.from({ length: 9 }, (_, k) => Math.sin(2 * k + 1));
+    const H = mod.second.rosenbrock(x) as Float64Array;
+    const Hv = mod.products.rosenbrock(x, v) as Float64Array;
+    const n = x.length;
+    for (let i = 0; i < n; i++) expectClose(Hv[i], H.slice(i * n, i * n + n).reduce((s, h, j) => s + h * v[j], 0), `(Hv)[${i}]`);
+    // hvp(e_j)[i] is computed with the inner direction e_j and the outer e_i; hessian computes the upper triangle the other way round.
+    for (let j = 0; j < n; j++) {
+      const column = mod.products.rosenbrock(x, Float64Array.from({ length: n }, (_, k) => (k === j ? 1 : 0))) as Float64Array;
+      for (let i = 0; i < n; i++) expectClose(column[i], H[i * n + j], `H[${i}, ${j}] both ways`);
+    }
+    // Other arguments held constant.
+    const w = Float64Array.of(0.5, -1);
+    const Hs = [[0.8 * 0.8 * Math.exp(0.8 * 0.4) * Math.sin(0.8), 0], [0, 0]];
+    const hs = mod.products.scaled(Float64Array.of(0.4, 1.5), 0.8, w) as Float64Array;
+    expectClose(hs[0], Hs[0][0] * w[0], "scaled hvp[0]");
+    expectClose(hs[1], 0, "scaled hvp[1]");
+  });
+
+  it("a function of another module tagged for first order only: a run-time error naming the tag to add", () => {
+    expect(() => mod.second.plain(0.5)).to.throw(/hessian\(plain\) found no second-order twin for plain: tag its declaration \/\*\* @jvp hessian \*\//);
+  });
+
+  it("what the second pass cannot differentiate is TS97028 at the hessian call", () => {
+    const bad = path.join(repoRoot, "build", "second-order-bad");
+    fs.rmSync(bad, { recursive: true, force: true });
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, "main.ts"), `import { hessian } from "tsjvp";
+function peak(x: Float64Array): number {
+  return Math.max(x[0] * x[1], x[1]);
+}
+export const H = hessian(peak);
+`);
+    const compiled = compileFixture(bad);
+    expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: in the twin 'peak_jvp': .*extremumDot/);
+  });
+
+  it("through tsjvp emit companions, run by tsx (no plugin)", () => {
+    const cli = path.join(repoRoot, "build", "second-order-cli");
+    fs.rmSync(cli, { recursive: true, force: true });
+    fs.mkdirSync(path.join(cli, "src"), { recursive: true });
+    fs.mkdirSync(path.join(cli, "node_modules"), { recursive: true });
+    fs.symlinkSync(repoRoot, path.join(cli, "node_modules", "tsjvp"));
+    fs.writeFileSync(path.join(cli, "src", "lib.ts"), lib);
+    fs.writeFileSync(path.join(cli, "src", "main.ts"), `import "./jvp/index";
+import { hessian, hvp } from "tsjvp";
+import { powell } from "./lib";
+const p = Float64Array.of(3, -1, 0, 1);
+console.log(JSON.stringify([Array.from(hessian(powell)(p)), Array.from(hvp(powell, [p], [Float64Array.of(1, 0, 0, 0)]))]));
+`);
+    fs.writeFileSync(path.join(cli, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", skipLibCheck: true, types: [] }, include: ["src"] }));
+    const emit = spawnSync(process.execPath, [path.join(repoRoot, "dist", "cli", "main.js"), "emit", "--out-dir", "src/jvp"], { cwd: cli, encoding: "utf8" });
+    expect(emit.stdout + emit.stderr).to.equal("");
+    expect(emit.status).to.equal(0);
+    expect(fs.readFileSync(path.join(cli, "src", "jvp", "lib.jvp.ts"), "utf8")).to.contain("export function powell_jvp_jvp(");
+    const tsc = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", ".", "--noEmit"], { cwd: cli, encoding: "utf8" });
+    expect(tsc.stdout).to.equal("");
+    const r = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "src/main.ts"], { cwd: cli, encoding: "utf8" });
+    expect(r.stderr).to.equal("");
+    const [H, Hv] = JSON.parse(r.stdout) as [number[], number[]];
+    const d2 = 120 * 2 ** 2;
+    [2 + d2, 20, 0, -d2].forEach((h, j) => {
+      expectClose(H[j], h, `H[0, ${j}]`);
+      expectClose(Hv[j], h, `(H e_0)[${j}]`);
+    });
+  });
+});
