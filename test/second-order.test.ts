@@ -225,7 +225,7 @@ function peak(x: Float64Array): number {
 export const H = hessian(peak);
 `);
     const compiled = compileFixture(bad);
-    expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: in the twin 'peak_jvp': .*extremumDot/);
+    expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: Math\.max and Math\.min have no second-order rule yet/);
   });
 
   it("through tsjvp emit companions, run by tsx (no plugin)", () => {

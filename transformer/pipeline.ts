@@ -43,7 +43,7 @@ export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.T
   if (!result) return { file, diagnostics: [] };
   const emitted = rewriteFile(result.core, result.twins);
   const { secondOrderRoots } = result.twins;
-  return { file: secondOrderRoots.size > 0 ? addSecondOrderTwins(result.core, emitted, secondOrderRoots) : emitted, diagnostics: result.core.diags.items };
+  return { file: secondOrderRoots.size > 0 ? addSecondOrderTwins(result.core, emitted, secondOrderRoots, (name) => result.twins.imports.runtimeRef(name)) : emitted, diagnostics: result.core.diags.items };
 }
 
 /** Marks, fence, analysis and derive for one file: its twins, not yet placed (the CLI's companions place them). */

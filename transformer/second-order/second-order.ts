@@ -16,10 +16,11 @@ import { registration } from "../emit/rewrite";
  * as generated code, and placed after `f_jvp`, attached to it for the runtime's hessian and hvp.
  * What the second pass cannot differentiate is reported at the hessian or hvp call (TS97028).
  */
-export function addSecondOrderTwins(core: Core, emitted: ts.SourceFile, roots: ReadonlyMap<Spec, readonly ts.Node[]>): ts.SourceFile {
+export function addSecondOrderTwins(core: Core, emitted: ts.SourceFile, roots: ReadonlyMap<Spec, readonly ts.Node[]>, runtimeRef: (name: string) => ts.Expression): ts.SourceFile {
   const { ts, f } = core;
+  const reported = core.diags.items.length;
   const added = secondOrderStatements(core, emitted, roots);
-  if (!added) return emitted;
+  if (!added) return failedCalls(core, emitted, core.diags.items.slice(reported), runtimeRef);
   // Placed after the first root's twin: function declarations are hoisted, and the attachments
   // run before any later top-level code calls hessian or hvp.
   const names = new Set([...roots.keys()].map((spec) => spec.name));
@@ -60,7 +61,8 @@ export function secondOrderStatements(core: Core, emitted: ts.SourceFile, roots:
   if (errors.length > 0) {
     const first = errors[0];
     const text = typeof first.messageText === "string" ? first.messageText : first.messageText.messageText;
-    for (const spec of fns.keys()) fail(spec, `in the twin '${spec.name}': ${text}`);
+    const helper = Object.keys(noSecondOrder).find((name) => text.includes(`'${name}'`));
+    for (const spec of fns.keys()) fail(spec, helper ? noSecondOrder[helper] : `in the twin '${spec.name}': ${text}`);
     return undefined;
   }
   // Printed from the second program, parsed back: the statements are generated code of this file.
@@ -77,6 +79,27 @@ export function secondOrderStatements(core: Core, emitted: ts.SourceFile, roots:
   const statements = (nodes: readonly ts.Node[]) => synthesized(core, printer, second, nodes, renames);
   const attachments = twins.registered.map((r) => f.createExpressionStatement(registration(second, twins, r, f.createIdentifier(r.fn.name))));
   return { imports: statements(newImports), twins: statements([...twins.twins.map((t) => tidyTwin(second, t.declaration)), ...attachments]) };
+}
+
+/** Tangent rules that call a runtime helper without a twin of its own: what to write instead. */
+const noSecondOrder: Record<string, string> = {
+  extremumDot: "Math.max and Math.min have no second-order rule yet (their tangent picks an argument in a runtime helper). Write the choice as a conditional: a > b ? a : b.",
+  powDot: "x ** y with both operands differentiated has no second-order rule yet (its tangent is a runtime helper). Write Math.exp(y * Math.log(x)) for x > 0.",
+};
+
+/** A hessian or hvp call whose twin of the twin failed throws its diagnostic when it runs, as a failed jvp call does. */
+function failedCalls(core: Core, emitted: ts.SourceFile, diagnostics: readonly ts.Diagnostic[], runtimeRef: (name: string) => ts.Expression): ts.SourceFile {
+  const { ts, f } = core;
+  const byStart = new Map(diagnostics.map((d) => [d.start, d] as const));
+  const visit = (node: ts.Node): ts.Node => {
+    const original = ts.getOriginalNode(node);
+    const failure = ts.isCallExpression(original) && original.pos >= 0 && original.getSourceFile() === core.file ? byStart.get(original.getStart(core.file)) : undefined;
+    if (failure && ts.isCallExpression(node)) {
+      return f.createCallExpression(runtimeRef("compileError"), undefined, [f.createStringLiteral(core.diags.describe(failure))]);
+    }
+    return ts.visitEachChild(node, visit, core.context);
+  };
+  return diagnostics.length > 0 ? ts.visitEachChild(emitted, visit, core.context) : emitted;
 }
 
 /** The module's emitted text as a new version of the file, type-checked with the rest of the program as it was. */
