@@ -4,6 +4,8 @@ import type { Tangent } from "./tangent-types";
 /**
  * Zeros with the structure of `primal`: 0 for numbers, zeroed Float64Arrays, the same nesting for
  * arrays and plain objects, null for what is not differentiable; function-valued fields are omitted.
+ * (A constant whatever `primal` is: the second pass of hessian takes it as one.)
+ * @tsjvpConstant
  */
 // `const T`: a literal primal (`[1, 3]` returned as a `Pair`) keeps its tuple shape, so the zeros
 // type-check against `Tangent<Pair>` (an inferred `number[]` would not).

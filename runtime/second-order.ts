@@ -57,7 +57,7 @@ export function hessian<A extends readonly unknown[], N extends number = 0>(
 export function hvp<A extends readonly unknown[]>(
   fun: (...args: A) => number,
   primals: readonly [...A],
-  tangents: readonly [A[0]],
+  tangents: readonly [SecondDerivative<A[0]>],
 ): SecondDerivative<A[0]> {
   const f = fun as unknown as (...args: unknown[]) => unknown;
   if (tangents.length !== 1) throw new Error(`tsjvp: hvp(${nameOf(f)}, primals, [v]) takes one tangent, for the first argument (it got ${tangents.length})`);
@@ -87,68 +87,82 @@ function nameOf(fun: (...args: never[]) => unknown): string {
 /**
  * Calls of `f_jvp_jvp` for one point: f's arguments, f_jvp's (each differentiable one followed by
  * its tangent: zeros, or the inner seed for x) and f_jvp_jvp's (each followed by its tangent:
- * zeros, or the outer seed for x). Arrays are allocated once; a function that writes its
- * arguments finds them as given at every call.
+ * zeros, or the outer seed for x), in one argument list made once. Before each call, what a
+ * function that writes its arguments could have changed is put back: the Float64Array arguments
+ * as given, the zero tangents zero.
  */
 class SecondPass {
   private readonly twin: (...args: unknown[]) => unknown;
-  private readonly slots: { readonly value: () => unknown; readonly seed?: "inner" | "outer" }[] = [];
-  private readonly kept: [Float64Array, Float64Array][] = [];
-  private inner: unknown;
-  private outer: unknown;
+  private readonly args: unknown[] = [];
+  private readonly innerAt: number;
+  private readonly outerAt: number;
+  private readonly resets: (() => void)[] = [];
 
-  constructor(f: (...args: unknown[]) => unknown, api: string, args: readonly unknown[], argnum: number) {
+  constructor(f: (...args: unknown[]) => unknown, api: string, primals: readonly unknown[], argnum: number) {
     const name = nameOf(f);
     const first = twinOf(f);
     const second = first && twinOf(first.twin);
     if (!first || !second) {
       throw new Error(`tsjvp: ${api}(${name}) found no second-order twin for ${name}: tag its declaration /** @jvp hessian */ (or call ${api}(${name}) in the module that declares it), and build with the tsjvp plugin or companions`);
     }
-    if (!Number.isInteger(argnum) || argnum < 0 || argnum >= args.length) throw new Error(`tsjvp: ${api}(${name}) has no argument ${argnum} (it got ${args.length})`);
-    const x = args[argnum];
+    if (!Number.isInteger(argnum) || argnum < 0 || argnum >= primals.length) throw new Error(`tsjvp: ${api}(${name}) has no argument ${argnum} (it got ${primals.length})`);
+    const x = primals[argnum];
     if (typeof x !== "number" && !(x instanceof Float64Array)) {
       throw new Error(`tsjvp: ${api}(${name}) differentiates with respect to a number or a Float64Array; argument ${argnum} is neither`);
     }
     if (!first.differentiable[argnum]) throw new Error(`tsjvp: ${api}(${name}): argument ${argnum} is not differentiable`);
     this.twin = second.twin as (...args: unknown[]) => unknown;
-    // f_jvp's parameters: each argument, then its tangent where f's twin takes one (`like`: its shape).
-    const inner: { value: () => unknown; like: unknown; seed?: "inner" }[] = [];
-    args.forEach((arg, i) => {
-      inner.push({ value: this.keep(arg), like: arg });
-      if (first.differentiable[i]) inner.push(i === argnum ? { value: () => this.inner, like: arg, seed: "inner" } : { value: this.zeros(arg), like: arg });
+    // f_jvp's parameters (`like`: the shape of each), the inner seed's place among them.
+    const inner: { kind: "primal" | "zero" | "seed"; like: unknown }[] = [];
+    primals.forEach((arg, i) => {
+      inner.push({ kind: "primal", like: arg });
+      if (first.differentiable[i]) inner.push({ kind: i === argnum ? "seed" : "zero", like: arg });
     });
     // f_jvp_jvp's: each of those, then its tangent where f_jvp's twin takes one (the outer seed for x).
     const xAt = positionOf(first.differentiable, argnum);
     if (!second.differentiable[xAt]) throw new Error(`tsjvp: ${api}(${name}): argument ${argnum} is not differentiable twice`);
+    let innerAt = -1;
+    let outerAt = -1;
     inner.forEach((slot, q) => {
-      this.slots.push(slot);
-      if (second.differentiable[q]) this.slots.push(q === xAt ? { value: () => this.outer, seed: "outer" } : { value: this.zeros(slot.like) });
+      if (slot.kind === "seed") innerAt = this.args.length;
+      this.args.push(slot.kind === "primal" ? this.kept(slot.like) : slot.kind === "zero" ? this.zeros(slot.like) : undefined);
+      if (!second.differentiable[q]) return;
+      if (q === xAt) outerAt = this.args.length;
+      this.args.push(q === xAt ? undefined : this.zeros(slot.like));
     });
+    this.innerAt = innerAt;
+    this.outerAt = outerAt;
   }
 
   /** wᵀ·H·u, for inner seed u and outer seed w (numbers, or Float64Arrays of x's length). */
   entry(u: unknown, w: unknown): number {
-    this.inner = u;
-    this.outer = w;
-    for (const [live, copy] of this.kept) live.set(copy);
-    const result = this.twin(...this.slots.map((s) => s.value())) as [[unknown, unknown], [unknown, unknown]];
+    this.args[this.innerAt] = u;
+    this.args[this.outerAt] = w;
+    for (const reset of this.resets) reset();
+    const result = this.twin.apply(undefined, this.args) as [[unknown, unknown], [unknown, unknown]];
     const value = result?.[1]?.[1];
     if (typeof value !== "number") throw new Error("tsjvp: hessian and hvp differentiate a function that returns a number");
     return value;
   }
 
-  /** A Float64Array argument is restored before each call (the function may write it). */
-  private keep(arg: unknown): () => unknown {
-    if (arg instanceof Float64Array) this.kept.push([arg, Float64Array.from(arg)]);
-    return () => arg;
+  /** A Float64Array argument, restored before each call. */
+  private kept(arg: unknown): unknown {
+    if (arg instanceof Float64Array) {
+      const copy = Float64Array.from(arg);
+      this.resets.push(() => arg.set(copy));
+    }
+    return arg;
   }
 
-  /** Zero tangents: a Float64Array is cleared before each call (a twin writes the tangent of what it writes). */
-  private zeros(like: unknown): () => unknown {
+  /** A zero tangent of `like`'s shape for the next argument, zero again before each call (a pytree's made anew). */
+  private zeros(like: unknown): unknown {
     const z: unknown = zerosLike(like);
-    if (z instanceof Float64Array) return () => z.fill(0);
-    if (typeof z === "number" || z === null) return () => z;
-    return () => zerosLike(like);
+    if (z instanceof Float64Array) this.resets.push(() => z.fill(0));
+    else if (typeof z === "object" && z !== null) {
+      const at = this.args.length;
+      this.resets.push(() => (this.args[at] = zerosLike(like)));
+    }
+    return z;
   }
 }
 

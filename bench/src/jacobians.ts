@@ -4,7 +4,7 @@
  * primal, and jax-js's jit(jacfwd) where its array API expresses the function. Target: jacfwd at
  * most 0.5× the n jvps, and at least 10× faster than jax-js.
  */
-import { jacfwd, jvp } from "tsjvp";
+import { hessian, hvp, jacfwd, jvp } from "tsjvp";
 import { random } from "./case";
 import * as jax from "./jax";
 
@@ -57,7 +57,16 @@ function broyden(x: Float64Array): Float64Array {
   return r;
 }
 
+/** Wood's function (MGH 14), n = 4. */
+function wood(x: Float64Array): number {
+  const [x1, x2, x3, x4] = [x[0], x[1], x[2], x[3]];
+  return 100 * (x2 - x1 * x1) ** 2 + (1 - x1) ** 2 + 90 * (x4 - x3 * x3) ** 2 + (1 - x3) ** 2 +
+    10.1 * ((x2 - 1) ** 2 + (x4 - 1) ** 2) + 19.8 * (x2 - 1) * (x4 - 1);
+}
+
 const denseJacobian = jacfwd(dense, { argnums: 2 });
+const rosenbrockHessian = hessian(rosenbrock);
+const woodHessian = hessian(wood);
 const rosenbrockGradient = jacfwd(rosenbrock);
 const broydenJacobian = jacfwd(broyden);
 
@@ -76,12 +85,12 @@ function columns(n: number, column: (e: Float64Array) => Float64Array | number):
   return out!;
 }
 
-function time(variants: Record<string, () => Float64Array | number>, samples: number): Record<string, number> {
+function time(variants: Record<string, () => Float64Array | number>, samples: number, batchCost?: number): Record<string, number> {
   const names = Object.keys(variants);
   const flat = (v: Float64Array | number) => (typeof v === "number" ? [v] : Array.from(v));
   const reference = flat(variants.jac());
   // jax-js's tanh differs from Math.tanh in the eighth digit: its Jacobian is compared to 1e-6.
-  for (const [other, tolerance] of ([["jvps", 1e-12], ["jaxjs", 1e-6]] as const).filter(([n]) => n in variants)) {
+  for (const [other, tolerance] of ([["jvps", 1e-12], ["hvps", 1e-12], ["jaxjs", 1e-6]] as const).filter(([n]) => n in variants)) {
     const got = flat(variants[other]());
     if (got.length !== reference.length || got.some((v, i) => Math.abs(v - reference[i]) > tolerance * (1 + Math.abs(reference[i])))) {
       throw new Error(`jacobian bench: ${other} and jacfwd disagree`);
@@ -91,7 +100,7 @@ function time(variants: Record<string, () => Float64Array | number>, samples: nu
   // Each sample times a batch of calls (one Jacobian of 16 inputs takes microseconds), from a
   // collected heap when node runs with --expose-gc (npm run bench does): typed arrays are costly to
   // allocate and collect, and one variant's garbage would otherwise be collected in another's time.
-  const batch = 500;
+  const batch = Math.max(1, Math.round(500 * Math.min(1, 1 / (batchCost ?? 1))));
   const collect = (globalThis as { gc?: () => void }).gc;
   for (let s = 0; s < samples; s++) {
     names.forEach((_, k) => {
@@ -134,5 +143,40 @@ export function jacobianRows(samples: number, withJax: boolean): JacobianRow[] {
     jac: () => broydenJacobian(x),
     jvps: () => columns(n, (e) => jvp(broyden, [x], [e])[1]),
   }, samples));
+  return rows;
+}
+
+export interface HessianRow {
+  readonly case: string;
+  readonly n: number;
+  /** hessian's time over the primal's. */
+  readonly hess_over_primal: number;
+  /** n hvp calls (one Hessian column each) over hessian. */
+  readonly hvps_over_hess: number;
+  readonly jaxjs_over_hess: number | undefined;
+  readonly medians_ms: { primal: number; jac: number; hvps: number; jaxjs?: number };
+}
+
+/**
+ * hessian (forward over forward: one pass of the twin of the twin per entry of the upper
+ * triangle) against n hvp calls (a column each) and jax-js's jit(hessian) (reverse over forward).
+ * Target: at least 10× faster than jax-js at n ≤ 16; n = 100 and 400 reported as they are.
+ */
+export function hessianRows(samples: number, withJax: boolean): HessianRow[] {
+  const rand = random(7);
+  const rows: HessianRow[] = [];
+  const row = (name: string, n: number, m: Record<string, number>) => rows.push({
+    case: name, n, hess_over_primal: m.jac / m.primal, hvps_over_hess: m.hvps / m.jac,
+    jaxjs_over_hess: m.jaxjs !== undefined ? m.jaxjs / m.jac : undefined, medians_ms: m as HessianRow["medians_ms"],
+  });
+  for (const n of [16, 100, 400]) {
+    const x = Float64Array.from({ length: n }, () => rand() * 2 - 1);
+    const hvps = () => columns(n, (e) => hvp(rosenbrock, [x], [e]));
+    const jaxjs = withJax ? jax.rosenbrockHessian(x) : undefined;
+    // A Hessian of n = 400 takes ~10⁵ passes: fewer calls per timed batch.
+    row(`Rosenbrock n = ${n}, hessian`, n, time({ primal: () => rosenbrock(x), jac: () => rosenbrockHessian(x), hvps, ...(jaxjs ? { jaxjs } : {}) }, n > 16 ? Math.max(3, Math.round(samples / 4)) : samples, (n / 16) ** 3));
+  }
+  const w = Float64Array.of(-3, -1, -3, -1);
+  row("Wood (MGH 14) n = 4, hessian", 4, time({ primal: () => wood(w), jac: () => woodHessian(w), hvps: () => columns(4, (e) => hvp(wood, [w], [e])) }, samples));
   return rows;
 }

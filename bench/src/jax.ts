@@ -111,3 +111,19 @@ export function denseJacobian(W: Float64Array, b: Float64Array, x: Float64Array)
     return J;
   };
 }
+
+/** jit(hessian) of Rosenbrock's function, n×n (symmetric: no transpose needed). */
+export function rosenbrockHessian(x: Float64Array): () => Float64Array {
+  const np = jax.numpy;
+  const n = x.length;
+  const f = (z: any) => {
+    const head = z.ref.slice([0, n - 1]);
+    const tail = z.slice([1, n]);
+    const a = np.subtract(tail, np.square(head.ref));
+    const b = np.subtract(1, head);
+    return np.sum(np.add(np.multiply(100, np.square(a)), np.square(b)));
+  };
+  const g = jax.jit((z: any) => jax.hessian(f)(z));
+  const xs = f64(x);
+  return () => g(xs.ref).dataSync() as Float64Array;
+}

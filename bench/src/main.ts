@@ -18,7 +18,7 @@ import { rosenbrockCase } from "./cases/rosenbrock";
 import { tutorialCases } from "./cases/tutorial";
 import { restyledCases } from "./cases/restyled";
 import { opsRows } from "./ops";
-import { jacobianRows } from "./jacobians";
+import { hessianRows, jacobianRows } from "./jacobians";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -78,15 +78,27 @@ async function main(): Promise<void> {
       console.log([r.case, f(m.primal), f(m.jac), f(m.jvps), f(m.jaxjs), f(r.jac_over_primal, 2), f(r.jac_over_jvps, 2), f(r.jaxjs_over_jac, 1)].join(" | "));
     }
   }
+  const hessians = only && !"hessians".includes(only) ? [] : hessianRows(samples, Boolean(withJax));
+  if (hessians.length > 0) {
+    console.log(`\n${["hessian", "primal ms", "hessian ms", "n hvps ms", "jax-js ms", "hessian/primal", "hvps/hessian", "jax-js/hessian"].join(" | ")}`);
+    for (const r of hessians) {
+      const m = r.medians_ms;
+      const f = (x: number | undefined, d = 4) => (x === undefined ? "—" : x.toFixed(d));
+      console.log([r.case, f(m.primal), f(m.jac), f(m.hvps), f(m.jaxjs), f(r.hess_over_primal, 1), f(r.hvps_over_hess, 2), f(r.jaxjs_over_hess, 2)].join(" | "));
+    }
+  }
   if (only) return;
   const dir = path.resolve(__dirname, "..");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops, jacobians }, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops, jacobians, hessians }, null, 2) + "\n");
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
   const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
   fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));
   if (jacobians.length > 0) {
-    const jacobianSeries = ["jacfwd / 16 jvps", "jax-js jit(jacfwd) / jacfwd", "jacfwd / primal"];
-    const jacobianRows = jacobians.map((r) => ({ name: r.case, ratios: [r.jac_over_jvps, r.jaxjs_over_jac, r.jac_over_primal] }));
+    const jacobianSeries = ["jacfwd / 16 jvps", "jax-js jit(jacfwd or hessian) / tsjvp", "jacfwd or hessian / primal"];
+    const jacobianRows = [
+      ...jacobians.map((r) => ({ name: r.case, ratios: [r.jac_over_jvps, r.jaxjs_over_jac, r.jac_over_primal] })),
+      ...hessians.map((r) => ({ name: r.case, ratios: [undefined, r.jaxjs_over_hess, r.hess_over_primal] })),
+    ];
     fs.writeFileSync(path.join(dir, "results-jacobians.svg"), barChart(jacobianRows, jacobianSeries, "tsjvp jacfwd: time ratios (log scale; jacfwd / 16 jvps below 1 is better)", machine));
   }
 }

@@ -48,6 +48,9 @@ export interface Compiled {
   /** jacfwd(main, { argnums: 2 }): eight directions per pass (its vector twin, when it has one), and one per pass. */
   readonly gradient?: (...args: unknown[]) => Float64Array;
   readonly gradientByColumns?: (...args: unknown[]) => Float64Array;
+  /** hessian(main) and hessian(main, { argnums: 2 }), for programs the second pass can differentiate. */
+  readonly hessianX?: (...args: unknown[]) => number;
+  readonly hessianA?: (...args: unknown[]) => Float64Array;
   readonly js: string;
 }
 
@@ -55,7 +58,17 @@ let oldProgram: ts.Program | undefined;
 
 /** `// @dispatch`: the driver reaches main through a function value (run-time dispatch). */
 function driverFor(source: string): string {
-  return source.includes("// @dispatch") ? driver.replace(/jvp\(main, /g, "jvp(target, ").replace("export function run(", "const target: typeof main = [main][0]!;\nexport function run(") : driver;
+  const first = source.includes("// @dispatch") ? driver.replace(/jvp\(main, /g, "jvp(target, ").replace("export function run(", "const target: typeof main = [main][0]!;\nexport function run(") : driver;
+  return secondOrderEligible(source) ? `${first}\nimport { hessian } from "tsjvp";\nexport const hessianX = hessian(main);\nexport const hessianA = hessian(main, { argnums: 2 });\n` : first;
+}
+
+/**
+ * Programs whose Hessian the second pass can make: one module (another module's twins have no
+ * twins of their own there), helpers outside namespaces (TS97028 there), no primitive of tsjvp/ops (their hand-written twins have none), no
+ * Math.max/min and no power with both operands varying (runtime helpers in their tangents).
+ */
+export function secondOrderEligible(source: string): boolean {
+  return !source.includes(libMarker.trim()) && !source.includes("namespace NS") && !source.includes("// @expect") && !/(?<![.\w])(axpy|dot|logsumexp|mul|scale|softmax|sum|tanh)\(|Math\.(max|min)\(|\*\* Math\.tanh|Math\.pow\(1\.5/.test(source);
 }
 
 export function compileProgram(source: string): Compiled {
@@ -106,7 +119,7 @@ export function compileProgram(source: string): Compiled {
     return module.exports;
   };
   const exported = evaluate(fileName);
-  return { diagnostics: "", run: exported.run as Compiled["run"], gradient: exported.gradient as Compiled["gradient"], gradientByColumns: exported.gradientByColumns as Compiled["gradientByColumns"], js };
+  return { diagnostics: "", run: exported.run as Compiled["run"], gradient: exported.gradient as Compiled["gradient"], gradientByColumns: exported.gradientByColumns as Compiled["gradientByColumns"], hessianX: exported.hessianX as Compiled["hessianX"], hessianA: exported.hessianA as Compiled["hessianA"], js };
 }
 
 export interface Outcome {
@@ -193,4 +206,48 @@ export function oracleMatchesCentralDifferences(source: string, inputs: Inputs):
   const tangent = (new Oracle(source).call("main", [new D(inputs.x, inputs.dx), new D(inputs.y, inputs.dy ?? 0), oa, oout, op]) as D).d;
   const fd = (at(h) - at(-h)) / (2 * h);
   return Number.isFinite(tangent) && Math.abs(fd - tangent) <= 1e-5 * (1 + Math.abs(tangent));
+}
+
+/**
+ * Second derivatives against the oracle: main's second derivative in x and its Hessian with respect
+ * to `a` (twins of its twin) against central differences of the oracle's first derivatives (its
+ * dual numbers, seeded along x, or along each e_j of a): H[i, j] ≈ (∂main/∂a_j at a + h·e_i −
+ * at a − h·e_i) / 2h. Where the program is not smooth at the point (the differences at h and h/2
+ * disagree, or the one-sided ones do), the entry is not judged. Tolerance 1e-5·(1 + |H|): the differences' truncation and
+ * rounding, not the twin's.
+ */
+export function secondOrderMismatch(source: string, compiled: Compiled, inputs: Inputs): string | undefined {
+  if (!compiled.hessianX || !compiled.hessianA) return undefined;
+  const args = () => [inputs.x, inputs.y, Float64Array.from(inputs.a), Float64Array.from(inputs.out), { s: inputs.ps, v: Float64Array.from(inputs.pv) }];
+  const n = inputs.a.length;
+  // The oracle's derivative of main along x (j < 0) or along a's e_j, at x + step (i < 0) or a + step·e_i.
+  const derivative = (i: number, step: number, j: number): number => {
+    const a = Float64Array.from(inputs.a);
+    if (i >= 0) a[i] += step;
+    const seed = Float64Array.from({ length: n }, (_, k) => (k === j ? 1 : 0));
+    const p = { s: new D(inputs.ps, 0), v: new DArray(Float64Array.from(inputs.pv), new Float64Array(3)) };
+    const x = new D(inputs.x + (i < 0 ? step : 0), j < 0 ? 1 : 0);
+    const result = new Oracle(source).call("main", [x, new D(inputs.y, 0), new DArray(a, seed), new DArray(Float64Array.from(inputs.out), new Float64Array(3)), p]) as D;
+    return result.d;
+  };
+  const judge = (i: number, j: number, value: number, what: string): string | undefined => {
+    const fd = (h: number) => (derivative(i, h, j) - derivative(i, -h, j)) / (2 * h);
+    const [coarse, fine] = [fd(1e-4), fd(5e-5)];
+    if (!Number.isFinite(coarse) || !Number.isFinite(fine) || Math.abs(coarse - fine) > 1e-6 * (1 + Math.abs(fine))) return undefined;
+    // A kink at the point itself (a branch switching there) looks smooth to central differences: one-sided ones differ.
+    const at = derivative(i, 0, j);
+    const [forward, backward] = [(derivative(i, 5e-5, j) - at) / 5e-5, (at - derivative(i, -5e-5, j)) / 5e-5];
+    if (Math.abs(forward - backward) > 1e-3 * (1 + Math.abs(fine))) return undefined;
+    return Math.abs(value - fine) <= 1e-5 * (1 + Math.abs(fine)) ? undefined : `second order: ${what} is ${value} from hessian, ${fine} from the oracle's derivative by central differences`;
+  };
+  const xx = judge(-1, -1, compiled.hessianX(...args()), "∂²main/∂x²");
+  if (xx) return xx;
+  const H = compiled.hessianA(...args());
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const problem = judge(i, j, H[i * n + j], `∂²main/∂a[${i}]∂a[${j}]`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
 }

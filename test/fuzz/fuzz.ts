@@ -1,15 +1,19 @@
 /**
  * The property: for every generated program and inputs, the transformer compiles it without a
- * diagnostic, its twin agrees with the oracle, and its vector twin with its one-direction twin; a program holding a construct the fence must
+ * diagnostic, its twin agrees with the oracle, its vector twin with its one-direction twin, and
+ * (where the second pass applies) its Hessian with the oracle's gradient by central differences; a program holding a construct the fence must
  * reject (`// @expect TS970xx`) gets exactly that diagnostic. fast-check shrinks a counterexample to a small
  * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
  */
 import fc from "fast-check";
-import { compileProgram, finite, mismatch, runBoth, vectorMismatch } from "./differential";
+import { compileProgram, finite, mismatch, runBoth, secondOrderEligible, secondOrderMismatch, vectorMismatch } from "./differential";
 import { inputsArbitrary, programArbitrary } from "./generator";
 
-export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {
-  return fc.property(programArbitrary, inputsArbitrary, (source, inputs) => {
+/** Programs the second pass can differentiate (about one in forty of the generator's): their Hessians are checked too. */
+export const secondOrderPrograms = programArbitrary.filter(secondOrderEligible);
+
+export function fuzzProperty(programs = programArbitrary): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {
+  return fc.property(programs, inputsArbitrary, (source, inputs) => {
     const compiled = compileProgram(source);
     // A program holding a construct that must be rejected: exactly its diagnostic, nothing to run.
     const expected = /\/\/ @expect (TS\d+)/.exec(source)?.[1];
@@ -25,11 +29,13 @@ export function fuzzProperty(): fc.IProperty<[string, Parameters<typeof runBoth>
     if (problem) throw new Error(`twin and oracle disagree (${problem})\ninputs: ${JSON.stringify(inputs)}`);
     const vector = vectorMismatch(compiled, inputs);
     if (vector) throw new Error(`${vector}\ninputs: ${JSON.stringify(inputs)}`);
+    const second = secondOrderMismatch(source, compiled, inputs);
+    if (second) throw new Error(`${second}\ninputs: ${JSON.stringify(inputs)}`);
   });
 }
 
-export function fuzz(runs: number, seed?: number, path?: string): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {
-  return fc.check(fuzzProperty(), { numRuns: runs, seed, path, maxSkipsPerRun: 100, endOnFailure: false, verbose: fc.VerbosityLevel.None });
+export function fuzz(runs: number, seed?: number, path?: string, programs = programArbitrary): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {
+  return fc.check(fuzzProperty(programs), { numRuns: runs, seed, path, maxSkipsPerRun: 100, endOnFailure: false, verbose: fc.VerbosityLevel.None });
 }
 
 if (require.main === module) {
@@ -40,7 +46,8 @@ if (require.main === module) {
   const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : undefined;
   const pathAt = args.indexOf("--path");
   const started = Date.now();
-  const details = fuzz(runs, seed, pathAt >= 0 ? args[pathAt + 1] : undefined);
+  // --second-order: only programs whose Hessians the second pass can make.
+  const details = fuzz(runs, seed, pathAt >= 0 ? args[pathAt + 1] : undefined, args.includes("--second-order") ? secondOrderPrograms : programArbitrary);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (details.failed) {
     console.log(fc.defaultReportMessage(details));

@@ -93,9 +93,10 @@ export function methodRow(receiverKind: string, name: string): MethodRow | undef
 }
 
 /** The row of `libraryFunctions` a callee is, when it is that library function (not a user's own of that name). */
-export function libraryRole(core: Core, callee: ts.Expression): "sink" | "text" | "predicate" | undefined {
+export function libraryRole(core: Core, callee: ts.Expression): "sink" | "text" | "predicate" | "constant" | undefined {
   const { ts } = core;
   const e = skipOuter(core, callee);
+  if (isConstantHelper(core, e)) return "constant";
   const lookup = (key: string) => (Object.prototype.hasOwnProperty.call(libraryFunctions, key) ? libraryFunctions[key] : undefined);
   if (ts.isIdentifier(e)) return isAmbient(core, e) ? lookup(e.text) : undefined;
   if (!ts.isPropertyAccessExpression(e)) return undefined;
@@ -105,6 +106,25 @@ export function libraryRole(core: Core, callee: ts.Expression): "sink" | "text" 
   }
   return kindOf(core, e.expression) === "num" ? lookup(`.${e.name.text}`) : undefined;
 }
+
+/**
+ * A function of tsjvp's runtime tagged `@tsjvpConstant` (`zerosLike`): its result is a constant
+ * whatever its argument (zeros of the argument's shape). Twins call it; the second pass (hessian)
+ * differentiates twins, where its argument varies.
+ */
+export function isConstantHelper(core: Core, callee: ts.Expression): boolean {
+  const { ts } = core;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  if (!ts.isIdentifier(name)) return false;
+  let symbol = symbolOf(core, name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = core.checker.getAliasedSymbol(symbol);
+  const decl = symbol?.getDeclarations()?.[0];
+  if (!decl || !ts.isFunctionDeclaration(decl)) return false;
+  const text = decl.getSourceFile().getFullText();
+  return (ts.getLeadingCommentRanges(text, decl.pos) ?? []).some((r) => constantTag.test(text.slice(r.pos, r.end)));
+}
+
+export const constantTag = /@tsjvpConstant\b/;
 
 /** Declared only in declaration files (the default library, @types/node): a global, not the user's code. */
 function isAmbient(core: Core, id: ts.Identifier): boolean {

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { opsParams, OpParam, opTag } from "./builtins";
+import { constantTag, opsParams, OpParam, opTag } from "./builtins";
 import { Core, skipOuter, symbolOf } from "../core/context";
 import { identifiersOf } from "../core/namer";
 import { Kind, kindOf, kindOfType } from "./types";
@@ -231,6 +231,8 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   if (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const)) return { type: "unknown" };
   const name = ((decl as ts.FunctionDeclaration | ts.VariableDeclaration).name as ts.Identifier).text;
   const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+  // A runtime helper whose result is a constant (zerosLike): a library call without a derivative.
+  if (hasTag(core, statement, constantTag)) return { type: "unknown" };
   const where = relativeModulePath(core.file.fileName, decl.getSourceFile().fileName);
   // A library's declaration file may have lost its comments (removeComments); the twin that
   // tsjvp declared next to the function there marks it as well. A primitive of tsjvp/ops has a

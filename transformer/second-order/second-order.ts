@@ -57,6 +57,13 @@ export function secondOrderStatements(core: Core, emitted: ts.SourceFile, roots:
   }
   if (fns.size === 0) return undefined;
   const twins = new FileDifferentiator(second, [], [...fns.values()], [], []).run();
+  // Twins are placed at module level: a callee inside a namespace would need its twin of the twin there.
+  const namespaced = twins.twins.find((t) => t.spec.fn.namespaces.length > 0);
+  if (namespaced) {
+    const name = namespaced.spec.fn.name.replace(/_jvp.*$/, "");
+    for (const spec of fns.keys()) fail(spec, `it calls '${name}', which is inside a namespace, where second-order twins are not placed yet. Declare '${name}' at module level.`);
+    return undefined;
+  }
   const errors = second.diags.items;
   if (errors.length > 0) {
     const first = errors[0];
