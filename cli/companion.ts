@@ -2,7 +2,7 @@ import * as path from "node:path";
 import type * as ts from "typescript";
 import { Core, differentiateFile, FileTwins, hasExport, rulesIn, symbolOf } from "../transformer/pipeline";
 import { registration, rewriteFile } from "../transformer/emit/rewrite";
-import { secondOrderStatements } from "../transformer/second-order/second-order";
+import { secondPass } from "../transformer/second-order/second-order";
 import { Spec } from "../transformer/analysis/activity";
 import { DiagnosticBag } from "../transformer/core/diagnostics";
 import { reindent } from "../transformer/emit/format";
@@ -79,11 +79,13 @@ export function buildCompanion(tsi: typeof ts, program: ts.Program, context: ts.
     lines.push("", `/** Twin of ${spec.fn.name} (${path.basename(file.fileName)}:${lineOf(file, spec.fn.node)}). */`, print(exported(tsi, f, declaration)));
   }
   if (registrations.length > 0) lines.push("", ...registrations);
-  // hessian and hvp: the twins of the twins, from a second pass over the module as the plugin emits it.
-  const second = twins.secondOrderRoots.size > 0 ? secondOrderStatements(core, rewriteFile(core, twins), twins.secondOrderRoots) : undefined;
+  // hessian and hvp: the twins of the twins, from a second pass over the module as the plugin emits
+  // it. (A nested jvp is a call site, which companions do not rewrite: TS97029 says to use the plugin.)
+  for (const call of twins.deferred) core.diags.report(call, "nestedFailed", "tsjvp emit companions hold twins, not call sites: build with the plugin (or a bundler plugin), or use hessian and hvp.");
+  const second = twins.secondOrderRoots.size > 0 ? secondPass(core, rewriteFile(core, twins), { ...twins, deferred: [] }) : undefined;
   if (second) {
     lines.splice(2, 0, ...second.imports.map(print));
-    lines.push("", ...second.twins.map((s) => print(exported(tsi, f, s))));
+    lines.push("", ...second.added.map((s) => print(exported(tsi, f, s))));
   }
   return { text: reindent(lines.join("\n"), file.text) + "\n", diagnostics: core.diags.items };
 }

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { fuzz } from "./fuzz/fuzz";
+import { fuzz, secondOrderPrograms } from "./fuzz/fuzz";
 import { Oracle, D } from "./fuzz/oracle";
 import { oracleMatchesCentralDifferences } from "./fuzz/differential";
 import { inputsArbitrary, programArbitrary } from "./fuzz/generator";
@@ -30,6 +30,11 @@ describe("differential fuzzing against the oracle", function () {
 
   it("500 random programs: twins agree with the oracle", () => {
     const details = fuzz(500, 20261127);
+    expect(details.failed, details.failed ? fc.defaultReportMessage(details) : "").to.equal(false);
+  });
+
+  it("100 programs the second pass can differentiate: Hessians agree with the oracle's derivatives", () => {
+    const details = fuzz(100, 20261128, undefined, secondOrderPrograms);
     expect(details.failed, details.failed ? fc.defaultReportMessage(details) : "").to.equal(false);
   });
 });

@@ -63,7 +63,7 @@ const rules: [string, string, number, (x: number) => number][] = [
 ];
 
 const main = `
-import { hessian, hvp } from "tsjvp";
+import { hessian, hvp, jvp } from "tsjvp";
 import { powell, plain } from "./lib";
 
 export function rosenbrock(x: Float64Array): number {
@@ -98,6 +98,17 @@ export const second = {
   plain: hessian(plain),
   rules: { ${rules.map(([name]) => `${name}: hessian(r_${name})`).join(", ")} },
 };
+/** jvp of code that calls jvp (forward over forward in the user's code). */
+export const nested = {
+  sin: (t: number) => jvp((s: number) => jvp(r_sin, [s], [1])[1], [t], [1]),
+  curvature: (x: Float64Array, v: Float64Array, w: Float64Array) => jvp((y: Float64Array) => jvp(rosenbrock, [y], [v])[1], [x], [w]),
+  named: (t: number) => jvp(slopeOfWave, [t], [1]),
+};
+
+function slopeOfWave(t: number): number {
+  return jvp(r_tanh, [t], [1])[1];
+}
+
 export const products = {
   rosenbrock: (x: Float64Array, v: Float64Array) => hvp(rosenbrock, [x], [v]),
   scaled: (x: Float64Array, k: number, v: Float64Array) => hvp(scaled, [x, k], [v]),
@@ -109,6 +120,7 @@ type Fn = (...args: unknown[]) => unknown;
 interface Compiled {
   readonly second: Record<string, Fn> & { rules: Record<string, Fn> };
   readonly products: Record<string, Fn>;
+  readonly nested: Record<string, Fn>;
 }
 
 function expectClose(actual: number, expected: number, what: string, rel = 1e-12): void {
@@ -210,6 +222,21 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose(hs[1], 0, "scaled hvp[1]");
   });
 
+  it("jvp of code that calls jvp: second derivatives, wᵀ·H·v, through a named function", () => {
+    const [d1, d2] = mod.nested.sin(0.7) as [number, number];
+    expectClose(d1, Math.cos(0.7), "d/dt sin");
+    expectClose(d2, -Math.sin(0.7), "d²/dt² sin");
+    const x = Float64Array.from({ length: 6 }, (_, k) => 0.2 * k - 0.5);
+    const v = Float64Array.from({ length: 6 }, (_, k) => Math.cos(k));
+    const w = Float64Array.from({ length: 6 }, (_, k) => Math.sin(k + 0.5));
+    const H = mod.second.rosenbrock(x) as Float64Array;
+    let wHv = 0;
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) wHv += w[i] * H[i * 6 + j] * v[j];
+    expectClose((mod.nested.curvature(x, v, w) as [number, number])[1], wHv, "wᵀHv");
+    const t = Math.tanh(0.3);
+    expectClose((mod.nested.named(0.3) as [number, number])[1], -2 * t * (1 - t * t), "d²/dt² tanh through a named function");
+  });
+
   it("a function of another module tagged for first order only: a run-time error naming the tag to add", () => {
     expect(() => mod.second.plain(0.5)).to.throw(/hessian\(plain\) found no second-order twin for plain: tag its declaration \/\*\* @jvp hessian \*\//);
   });
@@ -224,8 +251,13 @@ function peak(x: Float64Array): number {
 }
 export const H = hessian(peak);
 `);
+    fs.appendFileSync(path.join(bad, "main.ts"), "export const slope = (t: number) => jvp((s: number) => jvp(Math.max, [s, 1], [1, 0])[1] + jvp(peakOf, [s], [1])[1], [t], [1]);\n" +
+      "function peakOf(s: number): number {\n  return Math.max(s * s, 1);\n}\n");
+    fs.writeFileSync(path.join(bad, "main.ts"), fs.readFileSync(path.join(bad, "main.ts"), "utf8").replace('import { hessian } from "tsjvp";', 'import { hessian, jvp } from "tsjvp";'));
     const compiled = compileFixture(bad);
     expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: Math\.max and Math\.min have no second-order rule yet/);
+    // A jvp of code calling jvp: the inner jvp of Math.max is TS97012 already; the outer is TS97029.
+    expect(compiled.errors).to.match(/main\.ts\(6,37\): error TS97029: This jvp differentiates code that calls jvp itself \(forward over forward\); tsjvp could not differentiate it: Math\.max and Math\.min/);
   });
 
   it("through tsjvp emit companions, run by tsx (no plugin)", () => {

@@ -41,9 +41,12 @@ export interface FileResult {
 export function transformFile(tsi: typeof ts, program: ts.Program, context: ts.TransformationContext, file: ts.SourceFile): FileResult {
   const result = differentiateFile(tsi, program, context, file);
   if (!result) return { file, diagnostics: [] };
+  const { secondOrderRoots, deferred } = result.twins;
+  const second = secondOrderRoots.size > 0 || deferred.length > 0;
+  // The second pass may make a call throw its diagnostic through the runtime: import it.
+  if (second) result.twins.imports.runtimeNamespace();
   const emitted = rewriteFile(result.core, result.twins);
-  const { secondOrderRoots } = result.twins;
-  return { file: secondOrderRoots.size > 0 ? addSecondOrderTwins(result.core, emitted, secondOrderRoots, (name) => result.twins.imports.runtimeRef(name)) : emitted, diagnostics: result.core.diags.items };
+  return { file: second ? addSecondOrderTwins(result.core, emitted, result.twins, (name) => result.twins.imports.runtimeRef(name)) : emitted, diagnostics: result.core.diags.items };
 }
 
 /** Marks, fence, analysis and derive for one file: its twins, not yet placed (the CLI's companions place them). */

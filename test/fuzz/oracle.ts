@@ -16,6 +16,8 @@ export class D {
    * that was given a numeric 0), so such runs are skipped, like runs whose result overflows.
    */
   static sawNonFinite = false;
+  /** Set when a comparison compared equal numbers: the point sits where a branch switches. */
+  static sawTie = false;
   constructor(readonly v: number, readonly d: number) {
     if (!Number.isFinite(v)) D.sawNonFinite = true;
   }
@@ -109,10 +111,14 @@ function binary(op: ts.SyntaxKind, a: Value, b: Value): Value {
       return new D(y, num(a).d - q * num(b).d);
     }
     case K.AsteriskAsteriskToken: return pow(num(a), num(b));
-    case K.LessThanToken: return num(a).v < num(b).v;
-    case K.LessThanEqualsToken: return num(a).v <= num(b).v;
-    case K.GreaterThanToken: return num(a).v > num(b).v;
-    case K.GreaterThanEqualsToken: return num(a).v >= num(b).v;
+    case K.LessThanToken:
+    case K.LessThanEqualsToken:
+    case K.GreaterThanToken:
+    case K.GreaterThanEqualsToken: {
+      const [u, w] = [num(a).v, num(b).v];
+      if (u === w) D.sawTie = true;
+      return op === K.LessThanToken ? u < w : op === K.LessThanEqualsToken ? u <= w : op === K.GreaterThanToken ? u > w : u >= w;
+    }
     case K.EqualsEqualsEqualsToken: return a instanceof D && b instanceof D ? a.v === b.v : a === b;
     case K.ExclamationEqualsEqualsToken: return a instanceof D && b instanceof D ? a.v !== b.v : a !== b;
   }

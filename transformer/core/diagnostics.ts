@@ -32,6 +32,7 @@ export const Messages = {
   inlineJacobian: { code: 97027, text: "{0} needs a named function here: tsjvp attaches the function's twins to it, where {0} finds them. Declare it (function f(x: Float64Array) { … }, or const f = (x: Float64Array) => …) and pass f." },
   misplacedRule: { code: 97026, text: "This defineJvp call is not a statement or a const at the top level of its module, where tsjvp finds rules: differentiated code would not use it. Call defineJvp(f, rule) at the top level, after f's declaration." },
   secondOrder: { code: 97028, text: "{0}({1}) needs the twin of {1}'s twin, which tsjvp could not generate: {2}" },
+  nestedFailed: { code: 97029, text: "This jvp differentiates code that calls jvp itself (forward over forward); tsjvp could not differentiate it: {0}" },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

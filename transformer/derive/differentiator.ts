@@ -34,6 +34,8 @@ export interface FileTwins {
    * failure (those calls, or the tagged function).
    */
   readonly secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>;
+  /** Outer calls of nested jvps (forward over forward), left for the second pass. */
+  readonly deferred: readonly ts.CallExpression[];
   readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
   readonly imports: ModuleImports;
   readonly failureOf: (spec: Spec) => ts.Diagnostic | undefined;
@@ -66,7 +68,15 @@ export class FileDifferentiator {
   run(): FileTwins {
     const taggedSpecs = this.tagged.map((fn) => this.registry.get(fn, fullMask(fn)));
     const plans = new Map<ts.CallExpression, CallPlan>();
-    for (const c of this.calls) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
+    // The outer call of a nested jvp waits for the second pass (the inner calls are planned here);
+    // one holding another nested call would need a third.
+    const nested = this.calls.filter((c) => c.nested).map((c) => c.call);
+    const holds = (outer: ts.Node, inner: ts.Node) => inner !== outer && inner.pos >= outer.pos && inner.end <= outer.end;
+    const tooDeep = nested.filter((o) => nested.some((m) => holds(o, m)));
+    for (const call of tooDeep) plans.set(call, { type: "failed", diagnostic: this.core.diags.report(call, "nestedFailed", "jvp nested three deep (or more) is not supported: differentiate twice at most.") });
+    // (The calls inside one of those go with it: its call throws the diagnostic.)
+    const deferred = nested.filter((call) => !tooDeep.some((o) => o === call || holds(o, call)));
+    for (const c of this.calls) if (!c.nested) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
     // jacfwd(f, { argnums: k }): the twin with a tangent for parameter k alone (no work for the others).
     const jacobianRoots = [...new Set(this.jacobians.flatMap((call) => {
       const plan = planJacobianSite(this.core, call, (e) => this.callee(e));
@@ -88,10 +98,10 @@ export class FileDifferentiator {
     // Every marked function also carries its full twin, for run-time dispatch (jvp(f) with f a value).
     const marked = [...new Map(roots.map((s) => [s.fn.node, s.fn] as const)).values()].filter((fn) => !fn.inline);
     const dispatch = marked.map((fn) => this.registry.get(fn, fullMask(fn)));
-    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, [], [], new Map());
+    if (!this.guard(roots, () => this.registry.converge())) return this.result(plans, taggedSpecs, [], [], new Map(), deferred);
     for (const spec of roots) this.generate(spec);
     const working = new Map([...secondOrderRoots].filter(([spec]) => !this.failureOf(spec)));
-    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)), jacobianRoots.filter((spec) => !this.failureOf(spec)), working);
+    return this.result(plans, taggedSpecs, dispatch.filter((spec) => this.generateOptional(spec)), jacobianRoots.filter((spec) => !this.failureOf(spec)), working, deferred);
   }
 
   /**
@@ -169,7 +179,8 @@ export class FileDifferentiator {
     return undefined;
   }
 
-  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[], jacobianRoots: Spec[], secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>): FileTwins {
+  private result(plans: Map<ts.CallExpression, CallPlan>, taggedSpecs: Spec[], registered: Spec[], jacobianRoots: Spec[],
+    secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>, deferred: readonly ts.CallExpression[]): FileTwins {
     const twins: PlacedTwin[] = [];
     for (const [spec, twin] of this.twins) {
       if (twin && !this.failureOf(spec)) twins.push({ spec, declaration: this.core.ts.setSourceMapRange(twin, spec.fn.node), tangentParams: this.tangentParams.get(spec)! });
@@ -178,7 +189,7 @@ export class FileDifferentiator {
       const failure = this.failureOf(spec);
       if (failure) twins.push({ spec, declaration: this.stub(spec, failure), tangentParams: [] });
     }
-    return { twins, registered, jacobianRoots, secondOrderRoots, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
+    return { twins, registered, jacobianRoots, secondOrderRoots, deferred, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
   }
 
   /** A tagged function whose twin failed still exports `f_jvp`, which throws the diagnostic. */

@@ -183,18 +183,6 @@ export function tangentPattern(cx: TwinContext, name: ts.BindingPattern): ts.Bin
   return elements.length > 0 ? f.createArrayBindingPattern(elements) : undefined;
 }
 
-/** `[y, y_dot] = g_jvp(x, x_dot)` rather than unpacking into temporaries and copying. */
-function assignTwinResult(cx: TwinContext, b: BlockBuilder, value: Dual, name: ts.Identifier, dot: ts.Identifier): boolean {
-  const { ts, f } = cx;
-  const last = b.statements[b.statements.length - 1];
-  const decl = last && ts.isVariableStatement(last) ? last.declarationList.declarations[0] : undefined;
-  if (!decl || !ts.isArrayBindingPattern(decl.name) || !decl.initializer || decl.name.elements.length !== 2) return false;
-  const [p, t] = decl.name.elements.map((el) => (el as ts.BindingElement).name);
-  if (p !== value.primal || t !== value.tangent) return false;
-  b.statements[b.statements.length - 1] = f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([name, dot]), decl.initializer));
-  return true;
-}
-
 function calleeText(cx: TwinContext, e: ts.Expression): string {
   const inner = skipOuter(cx.core, e);
   return cx.ts.isCallExpression(inner) ? inner.expression.getText() : inner.getText();
@@ -286,7 +274,6 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   }
   if (!op) {
     if (isBufferView(cx, e.right)) reportBufferView(cx, e.right);
-    if (ts.isIdentifier(target.primal) && ts.isIdentifier(target.tangent) && assignTwinResult(cx, b, rhs, target.primal, target.tangent)) return;
     const value = cx.materialize(rhs, cx.kind(e.left), b);
     if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
     return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));

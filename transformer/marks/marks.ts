@@ -7,6 +7,12 @@ export interface JvpCall {
   readonly call: ts.CallExpression;
   /** The inline arrow's description, when `fun` is one. */
   readonly inline: FnInfo | undefined;
+  /**
+   * `fun` (an inline arrow, or a function of this module) itself calls jvp: forward over forward.
+   * The first pass differentiates the inner calls; this one waits for the second pass, which sees
+   * them as calls of twins.
+   */
+  readonly nested: boolean;
 }
 
 /** The functions of tsjvp's API that mark the function they are given. */
@@ -97,7 +103,7 @@ export function findJvpCalls(core: Core): CallMarks {
       const call = node as ts.CallExpression;
       const fun = skipOuter(core, call.arguments[0]);
       const inline = ts.isArrowFunction(fun) || ts.isFunctionExpression(fun) ? inlineFunction(core, fun, ++inlineCount) : undefined;
-      found.push({ call, inline });
+      found.push({ call, inline, nested: callsJvp(core, inline?.node ?? localBody(core, fun)) });
     } else if (api === "jacfwd") {
       jacobians.push(node as ts.CallExpression);
     } else if (api === "hessian" || api === "hvp") {
@@ -109,6 +115,24 @@ export function findJvpCalls(core: Core): CallMarks {
   };
   visit(core.file);
   return { jvps: found, jacobians, secondOrders };
+}
+
+/** The function a name of this module refers to (a declaration or a const arrow), for its body. */
+function localBody(core: Core, fun: ts.Expression): ts.Node | undefined {
+  const { ts } = core;
+  if (!ts.isIdentifier(fun)) return undefined;
+  const decl = core.checker.getSymbolAtLocation(fun)?.valueDeclaration;
+  if (!decl || decl.getSourceFile() !== core.file) return undefined;
+  if (ts.isFunctionDeclaration(decl)) return decl.body;
+  const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(core, decl.initializer) : undefined;
+  return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init.body : undefined;
+}
+
+/** Does `node` hold a call of tsjvp's jvp? */
+function callsJvp(core: Core, node: ts.Node | undefined): boolean {
+  if (!node) return false;
+  if (core.ts.isCallExpression(node) && node.arguments.length > 0 && isTsjvpJvp(core, node)) return true;
+  return core.ts.forEachChild(node, (c) => (callsJvp(core, c) ? true : undefined)) ?? false;
 }
 
 function mayBeDefineJvp(core: Core, callee: ts.Expression): boolean {

@@ -3,49 +3,50 @@ import { Core } from "../core/context";
 import { DiagnosticBag } from "../core/diagnostics";
 import { Spec } from "../analysis/activity";
 import { localFunction, FnInfo } from "../model/functions";
-import { FileDifferentiator } from "../derive/differentiator";
+import { FileDifferentiator, FileTwins } from "../derive/differentiator";
+import { findJvpCalls } from "../marks/marks";
 import { tidyTwin } from "../tidy/tidy";
-import { registration } from "../emit/rewrite";
+import { rewriteFile } from "../emit/rewrite";
 
 /**
- * The second-order stage, for `hessian(f)` and `hvp(f, …)`: forward over forward. It
- * differentiates f's full twin `f_jvp` once more, with the same core, by running the pipeline on
- * the module as the first pass emitted it: the emitted module, printed, is type-checked as a new
- * version of the file (the rest of the program reused), where `f_jvp` is an ordinary function with
- * types. Its full twin `f_jvp_jvp` (and the twins of the twins it calls) is printed, parsed back
- * as generated code, and placed after `f_jvp`, attached to it for the runtime's hessian and hvp.
- * What the second pass cannot differentiate is reported at the hessian or hvp call (TS97028).
+ * The second-order stage: forward over forward, for `hessian(f)` and `hvp(f, …)` (and
+ * `@jvp hessian`), and for a jvp of code that calls jvp itself. It runs the pipeline once more
+ * on the module as the first pass emitted it: the emitted module, printed, is type-checked as a new
+ * version of the file (the rest of the program reused), where the first pass's twins are ordinary
+ * functions with types and the inner jvp calls are calls of twins. There it differentiates each
+ * root's twin `f_jvp` (giving `f_jvp_jvp`, attached to `f_jvp` for the runtime's hessian and hvp)
+ * and the outer jvp calls the first pass left. What it changed or added is printed, parsed back as
+ * generated code of this file, and merged: the two files have the same top-level statements, one
+ * for one. A failure is reported where it was asked for: TS97028 at the hessian or hvp call (or the
+ * tag), TS97029 at the outer jvp call; those calls throw it when they run.
  */
-export function addSecondOrderTwins(core: Core, emitted: ts.SourceFile, roots: ReadonlyMap<Spec, readonly ts.Node[]>, runtimeRef: (name: string) => ts.Expression): ts.SourceFile {
-  const { ts, f } = core;
+export function addSecondOrderTwins(core: Core, emitted: ts.SourceFile, first: FileTwins, runtimeRef: (name: string) => ts.Expression): ts.SourceFile {
   const reported = core.diags.items.length;
-  const added = secondOrderStatements(core, emitted, roots);
-  if (!added) return failedCalls(core, emitted, core.diags.items.slice(reported), runtimeRef);
-  // Placed after the first root's twin: function declarations are hoisted, and the attachments
-  // run before any later top-level code calls hessian or hvp.
-  const names = new Set([...roots.keys()].map((spec) => spec.name));
-  const at = emitted.statements.findIndex((s) => ts.isFunctionDeclaration(s) && s.name !== undefined && names.has(s.name.text));
-  const body = [...emitted.statements];
-  body.splice(at + 1, 0, ...added.twins);
-  const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
-  body.splice(firstNonImport < 0 ? body.length : firstNonImport, 0, ...added.imports);
-  return f.updateSourceFile(emitted, body);
+  const merged = secondPass(core, emitted, first);
+  return merged?.file ?? failedCalls(core, emitted, core.diags.items.slice(reported), runtimeRef);
 }
 
-/**
- * The statements the second pass adds to the emitted module: imports it needs that the module
- * lacks, and the twins of the twins (with those of the twins they call), each root attached to its
- * own. Undefined when it failed (diagnostics reported at the roots' calls or tags).
- */
-export function secondOrderStatements(core: Core, emitted: ts.SourceFile, roots: ReadonlyMap<Spec, readonly ts.Node[]>): { imports: ts.Statement[]; twins: ts.Statement[] } | undefined {
+/** The second pass's result: the merged module, and what it added (the CLI's companions take those). */
+export interface SecondPass {
+  readonly file: ts.SourceFile;
+  readonly imports: readonly ts.Statement[];
+  readonly added: readonly ts.Statement[];
+}
+
+export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins): SecondPass | undefined {
   const { ts, f } = core;
-  const fail = (spec: Spec, reason: string) => {
+  const roots = first.secondOrderRoots;
+  const failRoot = (spec: Spec, reason: string) => {
     for (const at of roots.get(spec)!) core.diags.report(at, "secondOrder", apiOf(core, at), spec.fn.name, reason);
   };
-  if (!ts.sys) {
-    for (const spec of roots.keys()) fail(spec, "the second pass needs a file system (tsc, the CLI or a bundler), not this host.");
-    return undefined;
-  }
+  const failNested = (reason: string) => {
+    for (const call of first.deferred) core.diags.report(call, "nestedFailed", reason);
+  };
+  const failAll = (reason: (spec: Spec | undefined) => string) => {
+    for (const spec of roots.keys()) failRoot(spec, reason(spec));
+    failNested(reason(undefined));
+  };
+  if (!ts.sys) return void failAll(() => "the second pass needs a file system (tsc, the CLI or a bundler), not this host.");
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
   const second = reparse(core, printer.printFile(emitted));
   const fns = new Map<Spec, FnInfo>();
@@ -53,39 +54,100 @@ export function secondOrderStatements(core: Core, emitted: ts.SourceFile, roots:
     const declaration = second.file.statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === spec.name);
     const fn = declaration && localFunction(second, declaration);
     if (fn) fns.set(spec, fn);
-    else fail(spec, `its twin '${spec.name}' is not at the top level of the module (a function in a namespace or an inline arrow).`);
+    else failRoot(spec, `its twin '${spec.name}' is not at the top level of the module (a function in a namespace or an inline arrow).`);
   }
-  if (fns.size === 0) return undefined;
-  const twins = new FileDifferentiator(second, [], [...fns.values()], [], []).run();
+  // The outer calls of nested jvps: what is left of jvp calls after the first pass (dispatched ones stay dispatched).
+  const calls = first.deferred.length > 0 ? findJvpCalls(second).jvps : [];
+  if (calls.some((c) => c.nested)) return void failNested("jvp nested three deep (or more) is not supported: differentiate twice at most.");
+  if (fns.size === 0 && calls.length === 0) return undefined;
+  const twins = new FileDifferentiator(second, calls, [...fns.values()], [], []).run();
   // Twins are placed at module level: a callee inside a namespace would need its twin of the twin there.
-  const namespaced = twins.twins.find((t) => t.spec.fn.namespaces.length > 0);
+  const namespaced = twins.twins.find((t) => t.spec.fn.namespaces.length > 0 && !t.spec.fn.inline);
   if (namespaced) {
     const name = namespaced.spec.fn.name.replace(/_jvp.*$/, "");
-    for (const spec of fns.keys()) fail(spec, `it calls '${name}', which is inside a namespace, where second-order twins are not placed yet. Declare '${name}' at module level.`);
+    return void failAll(() => `it calls '${name}', which is inside a namespace, where second-order twins are not placed yet. Declare '${name}' at module level.`);
+  }
+  if (second.diags.items.length > 0) {
+    // Each failure is blamed on what asked for it: a root whose twin holds it, else the outer jvp calls.
+    const within = (d: ts.Diagnostic, fn: FnInfo) => d.start !== undefined && d.start >= fn.node.pos && d.start <= fn.node.end;
+    let blamed = false;
+    for (const [spec, fn] of fns) {
+      const d = second.diags.items.find((x) => within(x, fn));
+      if (d) {
+        failRoot(spec, reasonOf(d, spec.name));
+        blamed = true;
+      }
+    }
+    const others = second.diags.items.filter((d) => ![...fns.values()].some((fn) => within(d, fn)));
+    // The outer calls here are this file's deferred calls, in order (jvp calls left to run-time dispatch aside).
+    const outer = calls.filter((c) => twins.plans.get(c.call)?.type !== "runtime").map((c) => c.call);
+    const deferred = first.deferred;
+    if (others.length > 0 && outer.length === deferred.length) {
+      // A failure inside an outer call is its own; one in a twin it reaches (outside every call) is each call's that failed.
+      const inside = (d: ts.Diagnostic, call: ts.Node) => d.start !== undefined && d.start >= call.pos && d.start <= call.end;
+      const shared = others.find((d) => !outer.some((call) => inside(d, call)));
+      outer.forEach((call, k) => {
+        const d = others.find((x) => inside(x, call)) ?? (shared && failedOuter(twins, call) ? shared : undefined);
+        if (d) core.diags.report(deferred[k], "nestedFailed", reasonOf(d, undefined));
+      });
+    } else if (others.length > 0) failNested(reasonOf(others[0], undefined));
+    else if (!blamed) failAll((spec) => reasonOf(second.diags.items[0], spec?.name));
     return undefined;
   }
-  const errors = second.diags.items;
-  if (errors.length > 0) {
-    const first = errors[0];
-    const text = typeof first.messageText === "string" ? first.messageText : first.messageText.messageText;
-    const helper = Object.keys(noSecondOrder).find((name) => text.includes(`'${name}'`));
-    for (const spec of fns.keys()) fail(spec, helper ? noSecondOrder[helper] : `in the twin '${spec.name}': ${text}`);
-    return undefined;
-  }
-  // Printed from the second program, parsed back: the statements are generated code of this file.
+  const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(second, t.declaration) }));
+  const output = rewriteFile(second, { ...twins, twins: tidied });
   // A namespace import the emitted module already has (tsjvp's runtime, a module whose twins are
   // called) is reused: its alias in the second program's code is renamed to the first one's.
   const existing = namespaceImports(core, emitted.statements);
   const renames = new Map<string, string>();
-  const newImports = twins.imports.declarations().filter((d) => {
-    const [specifier, alias] = namespaceImports(core, [d]).entries().next().value ?? [];
-    const known = specifier !== undefined ? existing.get(specifier) : undefined;
-    if (known && alias) renames.set(alias, known);
-    return !known;
-  });
-  const statements = (nodes: readonly ts.Node[]) => synthesized(core, printer, second, nodes, renames);
-  const attachments = twins.registered.map((r) => f.createExpressionStatement(registration(second, twins, r, f.createIdentifier(r.fn.name))));
-  return { imports: statements(newImports), twins: statements([...twins.twins.map((t) => tidyTwin(second, t.declaration)), ...attachments]) };
+  const index = new Map<ts.Node, number>(second.file.statements.map((s, k) => [s, k]));
+  const body: ts.Statement[] = [];
+  const imports: ts.Statement[] = [];
+  const added: ts.Statement[] = [];
+  const pending: ts.Statement[] = [];
+  for (const s of output.statements) {
+    const k = index.get(ts.getOriginalNode(s));
+    if (k === undefined && ts.isImportDeclaration(s)) {
+      const [specifier, alias] = namespaceImports(core, [s]).entries().next().value ?? [];
+      const known = specifier !== undefined ? existing.get(specifier) : undefined;
+      if (known && alias) renames.set(alias, known);
+      if (!known) imports.push(s);
+      continue;
+    }
+    if (k === undefined) added.push(s);
+    // Statements without generated code in them are the first pass's own (positions and source
+    // maps kept): rewriteFile updates every block it passes through, so identity does not tell.
+    pending.push(k !== undefined && !holdsGenerated(core, s) ? emitted.statements[k] : s);
+  }
+  // Printed from the second program, parsed back: generated statements of this file.
+  const fresh = new Set(pending.filter((s) => !emitted.statements.includes(s)));
+  const generated = synthesized(core, printer, second, [...imports, ...fresh], renames);
+  const map = new Map<ts.Node, ts.Statement>([...imports, ...fresh].map((s, i) => [s, generated[i]]));
+  for (const s of pending) body.push(map.get(s) ?? s);
+  const newImports = imports.map((s) => map.get(s)!);
+  const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
+  body.splice(firstNonImport < 0 ? body.length : firstNonImport, 0, ...newImports);
+  return { file: f.updateSourceFile(emitted, body), imports: newImports, added: added.map((s) => map.get(s)!) };
+}
+
+/** Does `node` hold a node the second pass made (no position: a rewritten call, a twin)? */
+function holdsGenerated(core: Core, node: ts.Node): boolean {
+  if (node.pos < 0) return true;
+  return core.ts.forEachChild(node, (c) => (holdsGenerated(core, c) ? true : undefined)) ?? false;
+}
+
+/** Did the second pass fail to rewrite this outer call (its plan failed, or a twin it reaches did)? */
+function failedOuter(twins: FileTwins, call: ts.CallExpression): boolean {
+  const plan = twins.plans.get(call);
+  return plan?.type === "failed" || (plan?.type === "twin" && twins.failureOf(plan.spec) !== undefined);
+}
+
+/** A second-pass diagnostic as the reason of the first pass's: the runtime helpers without twins say what to write instead. */
+function reasonOf(d: ts.Diagnostic, twin: string | undefined): string {
+  const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
+  const helper = Object.keys(noSecondOrder).find((name) => text.includes(`'${name}'`));
+  if (helper) return noSecondOrder[helper];
+  return twin ? `in the twin '${twin}': ${text}` : text;
 }
 
 /** Tangent rules that call a runtime helper without a twin of its own: what to write instead. */

@@ -51,6 +51,21 @@ function accessRoot(tsi: typeof ts, e: ts.Expression): string | undefined {
 }
 
 /**
+ * The storage an argument passes to a callee (which may write it): its root, or for a pytree built
+ * at the call (`{ s: a[0], v: out }`, `[u, w]`) the roots of its fields.
+ */
+function storageRoots(tsi: typeof ts, e: ts.Expression): string[] {
+  const inner = tsi.isParenthesizedExpression(e) || tsi.isAsExpression(e) ? e.expression : e;
+  if (inner !== e) return storageRoots(tsi, inner);
+  if (tsi.isObjectLiteralExpression(e)) {
+    return e.properties.flatMap((p) => (tsi.isPropertyAssignment(p) ? storageRoots(tsi, p.initializer) : tsi.isShorthandPropertyAssignment(p) ? [p.name.text] : []));
+  }
+  if (tsi.isArrayLiteralExpression(e)) return e.elements.flatMap((el) => storageRoots(tsi, el));
+  const root = accessRoot(tsi, e);
+  return root ? [root] : [];
+}
+
+/**
  * Which of the function's parameters its twin may write: assigned through, written by a method,
  * or passed to any call but Math's (a callee may write it). jacfwd restores those between passes,
  * so that every column is taken at the arguments it was given.
@@ -83,10 +98,9 @@ function writtenParameters(core: Core, twin: ScalarTwin): boolean[] {
         const r = base(root(callee.expression));
         if (r) written.add(r);
       }
-      if (!isMath) for (const a of n.arguments) {
-        const r = base(root(a));
-        if (r) written.add(r);
-      }
+      // (Storage inside a pytree built at the call too: found by the fuzzer, a pass wrote `out`
+      // through `{ v: out }` and the next column started from its writes.)
+      if (!isMath) for (const a of n.arguments) for (const r of storageRoots(ts, a)) written.add(base(r)!);
     }
     ts.forEachChild(n, visit);
   };
@@ -211,13 +225,11 @@ class TwinVectorizer {
     this.visitAll(d.body!, (n) => {
       const call = ts.isCallExpression(n) ? this.twinCall(n) : undefined;
       call?.args.forEach((a, i) => {
-        const root = call.callee.tangentParams[i] ? this.root(a) : undefined;
-        if (root) this.tangents.add(root);
+        if (call.callee.tangentParams[i]) for (const root of this.storageRoots(a)) this.tangents.add(root);
       });
       const op = ts.isCallExpression(n) ? this.opCall(n) : undefined;
       if (op) (n as ts.CallExpression).arguments.forEach((a, i) => {
-        const root = op.tangentArgs[i] ? this.root(a) : undefined;
-        if (root) this.tangents.add(root);
+        if (op.tangentArgs[i]) for (const root of this.storageRoots(a)) this.tangents.add(root);
       });
       // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`, `[y, y_dot] = g_jvp(…)`.
       const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const
@@ -296,6 +308,11 @@ class TwinVectorizer {
 
   private root(e: ts.Expression): string | undefined {
     return accessRoot(this.ts, e);
+  }
+
+  /** The storage a tangent argument passes, fields of a pytree built at the call included (found by the fuzzer: eight directions shared one `out_dot` passed inside a literal). */
+  private storageRoots(e: ts.Expression): string[] {
+    return storageRoots(this.ts, e);
   }
 
   private mentionsTangent(n: ts.Node): boolean {
