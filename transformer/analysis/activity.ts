@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
 import { Core, isGlobal, skipOuter, symbolOf } from "../core/context";
 import { differentiable, isIndexedCollection, kindOf } from "../model/types";
-import { libraryRole, methodRow } from "../model/builtins";
+import { isConstantHelper, libraryRole, methodRow } from "../model/builtins";
 import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { inactiveMath } from "../model/rules";
 import { AccessPath, accessPath, overlaps } from "./paths";
@@ -242,6 +242,8 @@ export class Activity {
       if (isGlobal(this.core, callee.expression, "Float64Array")) return false;
       if (methodRow(kindOf(this.core, callee.expression), callee.name.text)) return false;
     }
+    // tsjvp's zerosLike makes fresh zeros (the second pass meets it in twins): storage of its own.
+    if (isConstantHelper(this.core, callee)) return false;
     return this.callee(callee).type === "unknown";
   }
 

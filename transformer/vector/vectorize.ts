@@ -74,33 +74,26 @@ function writtenParameters(core: Core, twin: ScalarTwin): boolean[] {
   const { ts } = core;
   const params = twin.declaration.parameters.filter((_, i) => !twin.tangentParams[i]).map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
   const written = new Set<string>();
-  const root = (e: ts.Expression) => accessRoot(ts, e);
-  // Aliases of a parameter (`const w = out`) write it too: followed to the parameter.
-  const aliasOf = new Map<string, string>();
-  const base = (name: string | undefined): string | undefined => (name && aliasOf.has(name) ? base(aliasOf.get(name)) : name);
+  // Aliases of a parameter (`const w = out`, `const t = { v: out }`) write it too: followed to it.
+  const aliasOf = new Map<string, string[]>();
+  const write = (name: string, seen = new Set<string>()): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    written.add(name);
+    for (const r of aliasOf.get(name) ?? []) write(r, seen);
+  };
+  const writeAll = (e: ts.Expression) => storageRoots(ts, e).forEach((r) => write(r));
   const visit = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
-      const r = root(n.initializer);
-      if (r) aliasOf.set(n.name.text, r);
-    }
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && !ts.isIdentifier(n.left)) {
-      const r = base(root(n.left));
-      if (r) written.add(r);
-    }
-    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && !ts.isIdentifier(n.operand)) {
-      const r = base(root(n.operand));
-      if (r) written.add(r);
-    }
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) aliasOf.set(n.name.text, storageRoots(ts, n.initializer));
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && !ts.isIdentifier(n.left)) writeAll(n.left);
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && !ts.isIdentifier(n.operand)) writeAll(n.operand);
     if (ts.isCallExpression(n)) {
       const callee = n.expression;
       const isMath = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math";
-      if (ts.isPropertyAccessExpression(callee) && !isMath) {
-        const r = base(root(callee.expression));
-        if (r) written.add(r);
-      }
+      if (ts.isPropertyAccessExpression(callee) && !isMath) writeAll(callee.expression);
       // (Storage inside a pytree built at the call too: found by the fuzzer, a pass wrote `out`
       // through `{ v: out }` and the next column started from its writes.)
-      if (!isMath) for (const a of n.arguments) for (const r of storageRoots(ts, a)) written.add(base(r)!);
+      if (!isMath) n.arguments.forEach(writeAll);
     }
     ts.forEachChild(n, visit);
   };
@@ -231,17 +224,14 @@ class TwinVectorizer {
       if (op) (n as ts.CallExpression).arguments.forEach((a, i) => {
         if (op.tangentArgs[i]) for (const root of this.storageRoots(a)) this.tangents.add(root);
       });
-      // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`, `[y, y_dot] = g_jvp(…)`.
-      const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const
-        : ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken ? [n.left, n.right] as const : undefined;
+      // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`.
+      const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const : undefined;
       if (!result) return;
       const value = this.unwrap(result[1]);
       if (!ts.isCallExpression(value) || (!this.twinCall(value) && !this.opCall(value))) return;
       const target = result[0];
-      const second = ts.isArrayBindingPattern(target) ? target.elements[1] : ts.isArrayLiteralExpression(target) ? target.elements[1] : undefined;
-      const name = second && ts.isBindingElement(second) ? second.name : second;
-      const root = name && !ts.isOmittedExpression(name) && ts.isIdentifier(name) ? name.text : name && ts.isExpression(name) ? this.root(name) : undefined;
-      if (root) this.tangents.add(root);
+      const second = ts.isArrayBindingPattern(target) ? target.elements[1] : undefined;
+      if (second && ts.isBindingElement(second) && ts.isIdentifier(second.name)) this.tangents.add(second.name.text);
     });
     // What is written from a tangent holds one; and what a tangent is read out of (`r_dot = m_dot[1]`)
     // holds its storage: a container of zeros that is written only through an alias is a tangent too.
@@ -288,6 +278,8 @@ class TwinVectorizer {
       return [...this.aliasRoots(e.left), ...this.aliasRoots(e.right)];
     }
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "subarray") return this.aliasRoots(e.expression.expression);
+    // A pytree literal holds its fields' storage (`_t0_dot = { s: a_dot[0], v: out_dot }`).
+    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return storageRoots(ts, e);
     return [];
   }
 
@@ -509,8 +501,8 @@ class TwinVectorizer {
   }
 
   /**
-   * A statement that calls a twin and keeps what it returns: `g_jvp(…);`, `[y, y_dot] = g_jvp(…)`
-   * or `const [y, y_dot] = g_jvp(…)`. `rebuild` writes it again around another call, keeping the
+   * A statement that calls a twin and keeps what it returns: `g_jvp(…);` or
+   * `const [y, y_dot] = g_jvp(…)` (derive unpacks into a declaration, then assigns). `rebuild` writes it again around another call, keeping the
    * primal or not, with the tangent's names for the given lanes.
    */
   private callStatement(s: ts.Statement): { call: ts.CallExpression; rebuild(call: ts.CallExpression, primal: boolean, lanes: readonly number[]): ts.Statement } | undefined {
@@ -518,18 +510,7 @@ class TwinVectorizer {
     const omitted = () => f.createOmittedExpression();
     if (ts.isExpressionStatement(s)) {
       const e = this.unwrap(s.expression);
-      if (ts.isCallExpression(e)) return { call: e, rebuild: (call) => f.createExpressionStatement(call) };
-      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isArrayLiteralExpression(e.left)) return undefined;
-      const call = this.unwrap(e.right);
-      if (!ts.isCallExpression(call)) return undefined;
-      const [first, tangent] = e.left.elements;
-      return {
-        call,
-        rebuild: (c, primal, lanes) => f.createExpressionStatement(f.createAssignment(f.createArrayLiteralExpression([
-          primal && first ? first : omitted(),
-          ...(tangent && !ts.isOmittedExpression(tangent) ? lanes.map((k) => this.lane(tangent, k) as ts.Expression) : []),
-        ]), c)),
-      };
+      return ts.isCallExpression(e) ? { call: e, rebuild: (call) => f.createExpressionStatement(call) } : undefined;
     }
     if (!ts.isVariableStatement(s) || s.declarationList.declarations.length !== 1) return undefined;
     const d = s.declarationList.declarations[0];
