@@ -140,7 +140,7 @@ describe("the playground in a browser", function () {
     await page.goto(url);
     const options = await page.$$eval('[data-testid="examples"] option', (os) => os.map((o) => [o.getAttribute("value")!, o.textContent!]));
     // What each example prints, in the menu's order.
-    const printed = ["J(x)·v = [4, 4]", "tangent = [30, 30]", "residual:", "central differences:", "delta =", "∂y/∂x0 ="];
+    const printed = ["J(x)·v = [4, 4]", "tangent = [30, 30]", "residual:", "central differences:", "delta =", "∂y/∂x0 =", "H = [1450, -480, 0, -480, 950"];
     expect(options).to.have.length(printed.length);
     const times: string[] = [];
     for (const [i, [value, title]] of options.entries()) {

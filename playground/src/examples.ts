@@ -1,4 +1,4 @@
-/** The examples menu: the jax.jvp tutorial's two, and the programs of examples/, each a module of its own. */
+/** The examples menu: the jax.jvp tutorial's two, the programs of examples/, and second derivatives, each a module of its own. */
 
 export interface Example {
   readonly title: string;
@@ -176,6 +176,30 @@ function softplus(z: number): number {
 }
 `;
 
+const secondOrder = `// Second derivatives, forward over forward: hessian, hvp, and jvp of code that calls jvp.
+import { hessian, hvp, jvp } from "tsjvp";
+
+function rosenbrock(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i + 1 < x.length; i++) {
+    const a = x[i + 1] - x[i] * x[i];
+    const b = 1 - x[i];
+    s += 100 * a * a + b * b;
+  }
+  return s;
+}
+
+const x = Float64Array.of(1.2, 0.7, -0.4);
+console.log("H =", Array.from(hessian(rosenbrock)(x))); // [1450, -480, 0, -480, 950, -280, 0, -280, 200]
+console.log("H·v =", Array.from(hvp(rosenbrock, [x], [Float64Array.of(1, 2, 3)])));
+
+// @plot -3 3
+function bump(t: number): number {
+  return t * Math.exp(-t * t);
+}
+console.log("bump''(0.5) =", jvp((t: number) => jvp(bump, [t], [1])[1], [0.5], [1])[1]);
+`;
+
 export const examples: readonly Example[] = [
   { title: "Tutorial: f(x) = [x0², x0·x1]", source: tutorial },
   { title: "Tutorial: a linear model (pytree)", source: linearModel },
@@ -183,4 +207,5 @@ export const examples: readonly Example[] = [
   { title: "Lorenz-63 sensitivity", source: lorenz },
   { title: "Black–Scholes delta and vega", source: blackScholes },
   { title: "A dense layer", source: denseLayer },
+  { title: "Second derivatives: hessian, hvp, nested jvp", source: secondOrder },
 ];

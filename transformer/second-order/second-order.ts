@@ -46,7 +46,6 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
     for (const spec of roots.keys()) failRoot(spec, reason(spec));
     failNested(reason(undefined));
   };
-  if (!ts.sys) return void failAll(() => "the second pass needs a file system (tsc, the CLI or a bundler), not this host.");
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
   const second = reparse(core, printer.printFile(emitted));
   const fns = new Map<Spec, FnInfo>();
@@ -59,6 +58,10 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   // The outer calls of nested jvps: what is left of jvp calls after the first pass (dispatched ones stay dispatched).
   const calls = first.deferred.length > 0 ? findJvpCalls(second).jvps : [];
   if (calls.some((c) => c.nested)) return void failNested("jvp nested three deep (or more) is not supported: differentiate twice at most.");
+  // Never silent: an outer call the second program does not see as tsjvp's jvp would stay a run-time call.
+  if (first.deferred.length > 0 && calls.length < first.deferred.length) {
+    return void failNested("the second pass did not find this call as tsjvp's jvp (its module or tsjvp's declarations did not resolve there).");
+  }
   if (fns.size === 0 && calls.length === 0) return undefined;
   const twins = new FileDifferentiator(second, calls, [...fns.values()], [], []).run();
   // Twins are placed at module level: a callee inside a namespace would need its twin of the twin there.
@@ -175,14 +178,63 @@ function failedCalls(core: Core, emitted: ts.SourceFile, diagnostics: readonly t
 function reparse(core: Core, text: string): Core {
   const { ts, program } = core;
   const options = program.getCompilerOptions();
-  const host = ts.createCompilerHost(options, true);
   const own = core.file.fileName;
-  const getSourceFile = host.getSourceFile;
+  const host = ts.sys ? ts.createCompilerHost(options, true) : programHost(core);
+  // The first program's files first (an in-memory project, a bundler's unsaved text), then the disk.
+  const known = (name: string) => name === own || program.getSourceFile(name) !== undefined;
+  const { getSourceFile, fileExists, readFile } = host;
   host.getSourceFile = (name, language, onError, create) =>
     name === own ? ts.createSourceFile(name, text, language, true) : (program.getSourceFile(name) ?? getSourceFile.call(host, name, language, onError, create));
+  host.fileExists = (name) => known(name) || fileExists.call(host, name);
+  host.readFile = (name) => (name === own ? text : program.getSourceFile(name)?.text ?? readFile.call(host, name));
+  // The emitted module imports what the source imports (tsjvp, the modules whose twins it calls):
+  // each specifier resolves to the file the first program resolved it to, with or without a disk.
+  const resolved = resolvedImports(core);
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, compilerOptions) => literals.map((literal) => {
+    const known = containingFile === own ? resolved.get(literal.text) : undefined;
+    if (known) return { resolvedModule: known };
+    return ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, undefined, redirected);
+  });
   const next = ts.createProgram({ rootNames: program.getRootFileNames(), options, host, oldProgram: program });
   const file = next.getSourceFile(own)!;
   return { ...core, program: next, checker: next.getTypeChecker(), file, diags: new DiagnosticBag(ts, program.getCurrentDirectory()) };
+}
+
+/** What each module specifier of the file resolved to in the first program. */
+function resolvedImports(core: Core): Map<string, ts.ResolvedModuleFull> {
+  const { ts } = core;
+  const found = new Map<string, ts.ResolvedModuleFull>();
+  for (const s of core.file.statements) {
+    const specifier = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier : undefined;
+    const target = specifier && core.checker.getSymbolAtLocation(specifier)?.valueDeclaration?.getSourceFile();
+    if (!specifier || !target) continue;
+    const name = target.fileName;
+    const extension = [ts.Extension.Dmts, ts.Extension.Dcts, ts.Extension.Dts, ts.Extension.Mts, ts.Extension.Cts, ts.Extension.Tsx, ts.Extension.Ts].find((e) => name.endsWith(e)) ?? ts.Extension.Ts;
+    found.set(specifier.text, { resolvedFileName: name, extension, isExternalLibraryImport: /[\\/]node_modules[\\/]/.test(name) });
+  }
+  return found;
+}
+
+/**
+ * Where TypeScript has no file system (the playground, in a browser): a host that serves the first
+ * program's files. The second program has the same files and imports (module resolutions are
+ * reused from the old program), so nothing else is asked for.
+ */
+function programHost(core: Core): ts.CompilerHost {
+  const { ts, program } = core;
+  const lib = program.getSourceFiles().find((f) => program.isSourceFileDefaultLibrary(f));
+  const libDir = lib ? lib.fileName.slice(0, lib.fileName.lastIndexOf("/") + 1) : "/";
+  return {
+    getSourceFile: () => undefined,
+    getDefaultLibFileName: (options) => libDir + ts.getDefaultLibFileName(options),
+    writeFile: () => undefined,
+    getCurrentDirectory: () => program.getCurrentDirectory(),
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: () => false,
+    readFile: () => undefined,
+  };
 }
 
 /**

@@ -3,13 +3,14 @@ import { Core } from "../core/context";
 import { reuseInBlocks } from "./reuse";
 
 /**
- * Clean-ups of a generated twin that derive cannot see while it writes one statement at a time:
- * self-assignments (`acc = acc`, left by a lowered reduce whose callback returns its accumulator),
- * expression statements that only read a name (`_t0;`), and temporaries (`_t0`, `_t0_dot`) or
- * tangents (`x_dot`) that are written but never read, with their writes, when what is written is a
- * plain read (no call, no side effect). Repeated until nothing changes; user variables and
- * parameters are kept. First, tangent steps reuse Math calls the primal step holds (reuse.ts); then tangents that start at zero take their first value where it is written
- * (see foldZeroStarts).
+ * Clean-ups of a generated twin that derive cannot see while it writes one statement at a time
+ * (docs/architecture.md, "tidy/"), in three steps: tangent steps reuse the Math calls the primal
+ * step holds (reuse.ts); dead code goes — self-assignments (`acc = acc`, left by a lowered reduce
+ * whose callback returns its accumulator), bare reads (`_t0;`), and temporaries (`_t0`, `_t0_dot`)
+ * or tangents (`x_dot`) written but never read, with their writes when what is written is a plain
+ * read (no call, no side effect), repeated until nothing changes (user variables and parameters are
+ * kept); then tangents that start at zero take their first value where it is written
+ * (foldZeroStarts).
  */
 export function tidyTwin(core: Core, declaration: ts.Statement): ts.Statement {
   const { ts } = core;
