@@ -1,12 +1,13 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
-import { DiagnosticBag } from "../core/diagnostics";
 import { Spec } from "../analysis/activity";
 import { localFunction, FnInfo } from "../model/functions";
 import { FileDifferentiator, FileTwins } from "../derive/differentiator";
 import { findJvpCalls } from "../marks/marks";
 import { tidyTwin } from "../tidy/tidy";
 import { rewriteFile } from "../emit/rewrite";
+import { reparse } from "./program";
+import { synthesized } from "./synthesize";
 
 /**
  * The second-order stage: forward over forward, for `hessian(f)` and `hvp(f, …)` (and
@@ -172,147 +173,6 @@ function failedCalls(core: Core, emitted: ts.SourceFile, diagnostics: readonly t
     return ts.visitEachChild(node, visit, core.context);
   };
   return diagnostics.length > 0 ? ts.visitEachChild(emitted, visit, core.context) : emitted;
-}
-
-/** The module's emitted text as a new version of the file, type-checked with the rest of the program as it was. */
-function reparse(core: Core, text: string): Core {
-  const { ts, program } = core;
-  const options = program.getCompilerOptions();
-  const own = core.file.fileName;
-  const host = ts.sys ? ts.createCompilerHost(options, true) : programHost(core);
-  // The first program's files first (an in-memory project, a bundler's unsaved text), then the disk.
-  const known = (name: string) => name === own || program.getSourceFile(name) !== undefined;
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, language, onError, create) =>
-    name === own ? ts.createSourceFile(name, text, language, true) : (program.getSourceFile(name) ?? getSourceFile.call(host, name, language, onError, create));
-  host.fileExists = (name) => known(name) || fileExists.call(host, name);
-  host.readFile = (name) => (name === own ? text : program.getSourceFile(name)?.text ?? readFile.call(host, name));
-  // The emitted module imports what the source imports (tsjvp, the modules whose twins it calls):
-  // each specifier resolves to the file the first program resolved it to, with or without a disk.
-  const resolved = resolvedImports(core);
-  host.resolveModuleNameLiterals = (literals, containingFile, redirected, compilerOptions) => literals.map((literal) => {
-    const known = containingFile === own ? resolved.get(literal.text) : undefined;
-    if (known) return { resolvedModule: known };
-    return ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, undefined, redirected);
-  });
-  const next = ts.createProgram({ rootNames: program.getRootFileNames(), options, host, oldProgram: program });
-  const file = next.getSourceFile(own)!;
-  return { ...core, program: next, checker: next.getTypeChecker(), file, diags: new DiagnosticBag(ts, program.getCurrentDirectory()) };
-}
-
-/** What each module specifier of the file resolved to in the first program. */
-function resolvedImports(core: Core): Map<string, ts.ResolvedModuleFull> {
-  const { ts } = core;
-  const found = new Map<string, ts.ResolvedModuleFull>();
-  for (const s of core.file.statements) {
-    const specifier = (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier : undefined;
-    const target = specifier && core.checker.getSymbolAtLocation(specifier)?.valueDeclaration?.getSourceFile();
-    if (!specifier || !target) continue;
-    const name = target.fileName;
-    const extension = [ts.Extension.Dmts, ts.Extension.Dcts, ts.Extension.Dts, ts.Extension.Mts, ts.Extension.Cts, ts.Extension.Tsx, ts.Extension.Ts].find((e) => name.endsWith(e)) ?? ts.Extension.Ts;
-    found.set(specifier.text, { resolvedFileName: name, extension, isExternalLibraryImport: /[\\/]node_modules[\\/]/.test(name) });
-  }
-  return found;
-}
-
-/**
- * Where TypeScript has no file system (the playground, in a browser): a host that serves the first
- * program's files. The second program has the same files and imports (module resolutions are
- * reused from the old program), so nothing else is asked for.
- */
-function programHost(core: Core): ts.CompilerHost {
-  const { ts, program } = core;
-  const lib = program.getSourceFiles().find((f) => program.isSourceFileDefaultLibrary(f));
-  const libDir = lib ? lib.fileName.slice(0, lib.fileName.lastIndexOf("/") + 1) : "/";
-  return {
-    getSourceFile: () => undefined,
-    getDefaultLibFileName: (options) => libDir + ts.getDefaultLibFileName(options),
-    writeFile: () => undefined,
-    getCurrentDirectory: () => program.getCurrentDirectory(),
-    getCanonicalFileName: (name) => name,
-    useCaseSensitiveFileNames: () => true,
-    getNewLine: () => "\n",
-    fileExists: () => false,
-    readFile: () => undefined,
-  };
-}
-
-/**
- * Nodes of the second program as generated statements of this file: printed, parsed, marked as
- * synthesized (this program's checker knows nothing of the second one's nodes). A name the second
- * program resolved to a module-level binding of the file (an import, an exported const) points at
- * a reference to it here, so that TypeScript's module transforms rewrite it as they rewrite the
- * user's own references (in CommonJS, `lib_1.f`, `exports.scale`).
- */
-function synthesized(core: Core, printer: ts.Printer, second: Core, nodes: readonly ts.Node[], renames: ReadonlyMap<string, string>): ts.Statement[] {
-  const { ts } = core;
-  const moduleNames = namesOfModuleBindings(second, nodes);
-  let text = nodes.map((n) => printer.printNode(ts.EmitHint.Unspecified, n, second.file)).join("\n");
-  // Generated aliases are unique words of the file (the namer avoids every word in it): renamed as text.
-  for (const [from, to] of renames) text = text.replace(new RegExp(`\\b${from}\\b`, "g"), to);
-  const parsed = ts.createSourceFile(core.file.fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const references = referencesByName(core);
-  const strip = (node: ts.Node): void => {
-    ts.forEachChild(node, strip);
-    if (ts.isIdentifier(node) && moduleNames.has(node.text) && isReference(core, node)) {
-      const reference = references.get(node.text);
-      if (reference) ts.setOriginalNode(node, reference);
-    }
-    ts.setTextRange(node, { pos: -1, end: -1 });
-    // Without positions the printer would break tuple and object types over lines.
-    if (ts.isTupleTypeNode(node) || ts.isTypeLiteralNode(node)) ts.setEmitFlags(node, ts.EmitFlags.SingleLine);
-    (node as { flags: ts.NodeFlags }).flags |= ts.NodeFlags.Synthesized;
-  };
-  parsed.statements.forEach(strip);
-  return [...parsed.statements];
-}
-
-/** Names in `nodes` that the second program resolves to a binding at the top level of its file (or an import). */
-function namesOfModuleBindings(second: Core, nodes: readonly ts.Node[]): Set<string> {
-  const { ts } = second;
-  const names = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node.pos >= 0 && node.getSourceFile() === second.file) {
-      const declaration = second.checker.getSymbolAtLocation(node)?.declarations?.[0];
-      if (declaration && atModuleLevel(second, declaration)) names.add(node.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  nodes.forEach(visit);
-  return names;
-}
-
-function atModuleLevel(core: Core, declaration: ts.Node): boolean {
-  const { ts } = core;
-  if (ts.isImportSpecifier(declaration) || ts.isNamespaceImport(declaration) || ts.isImportClause(declaration) || ts.isImportEqualsDeclaration(declaration)) return true;
-  if (ts.isVariableDeclaration(declaration)) return ts.isSourceFile(declaration.parent.parent.parent);
-  return ts.isSourceFile(declaration.parent);
-}
-
-/** A reference in this file to each module-level binding, by name (the first read of it). */
-function referencesByName(core: Core): Map<string, ts.Identifier> {
-  const { ts } = core;
-  const found = new Map<string, ts.Identifier>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && !found.has(node.text) && isReference(core, node)) {
-      const declaration = core.checker.getSymbolAtLocation(node)?.declarations?.[0];
-      if (declaration && atModuleLevel(core, declaration)) found.set(node.text, node);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(core.file);
-  return found;
-}
-
-/** An identifier read as a value: not a declared name, a property name or a type. */
-function isReference(core: Core, id: ts.Identifier): boolean {
-  const { ts } = core;
-  const p = id.parent;
-  if (!p) return false;
-  if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id)) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isBindingElement(p)) && p.name === id) return false;
-  if (ts.isTypeReferenceNode(p) || ts.isQualifiedName(p) || ts.isImportSpecifier(p) || ts.isNamespaceImport(p) || ts.isImportClause(p)) return false;
-  return true;
 }
 
 /** Specifier → alias of the namespace imports among `statements` (`import * as alias from "specifier"`). */
