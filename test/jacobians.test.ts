@@ -6,9 +6,8 @@
  * against central differences (h = 1e-6, |fd − J| ≤ 1e-6·(1 + |J|)).
  */
 import { expect } from "chai";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { compileFixture, emitFixture, repoRoot } from "./support/compile";
+import { compileSources, emitFixture, repoRoot } from "./support/compile";
 
 const dir = path.join(repoRoot, "build", "jacobians-test");
 
@@ -154,11 +153,7 @@ describe("jacfwd", () => {
   let mod: Compiled;
 
   before(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "lib.ts"), lib);
-    fs.writeFileSync(path.join(dir, "main.ts"), main);
-    const compiled = compileFixture(dir);
+    const compiled = compileSources(dir, { "lib.ts": lib, "main.ts": main });
     expect(compiled.errors).to.equal("");
     // Which functions got a vector twin: those whose twins call only twins of their module.
     const printed = compiled.printed.get("main.ts")!;

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compileFixture, emitFixture, repoRoot } from "./support/compile";
+import { compileSources, emitFixture, repoRoot } from "./support/compile";
 
 const dir = path.join(repoRoot, "build", "second-order-test");
 
@@ -150,11 +150,7 @@ describe("hessian and hvp (forward over forward)", function () {
   let mod: Compiled;
 
   before(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "lib.ts"), lib);
-    fs.writeFileSync(path.join(dir, "main.ts"), main);
-    const compiled = compileFixture(dir);
+    const compiled = compileSources(dir, { "lib.ts": lib, "main.ts": main });
     expect(compiled.errors).to.equal("");
     // The twins of the twins: of the functions hessian differentiates here, and of the tagged powell.
     expect(compiled.printed.get("main.ts")).to.contain("function rosenbrock_jvp_jvp(");
@@ -242,19 +238,16 @@ describe("hessian and hvp (forward over forward)", function () {
   });
 
   it("what the second pass cannot differentiate is TS97028 at the hessian call", () => {
-    const bad = path.join(repoRoot, "build", "second-order-bad");
-    fs.rmSync(bad, { recursive: true, force: true });
-    fs.mkdirSync(bad, { recursive: true });
-    fs.writeFileSync(path.join(bad, "main.ts"), `import { hessian } from "tsjvp";
+    const compiled = compileSources(path.join(repoRoot, "build", "second-order-bad"), { "main.ts": `import { hessian, jvp } from "tsjvp";
 function peak(x: Float64Array): number {
   return Math.max(x[0] * x[1], x[1]);
 }
 export const H = hessian(peak);
-`);
-    fs.appendFileSync(path.join(bad, "main.ts"), "export const slope = (t: number) => jvp((s: number) => jvp(Math.max, [s, 1], [1, 0])[1] + jvp(peakOf, [s], [1])[1], [t], [1]);\n" +
-      "function peakOf(s: number): number {\n  return Math.max(s * s, 1);\n}\n");
-    fs.writeFileSync(path.join(bad, "main.ts"), fs.readFileSync(path.join(bad, "main.ts"), "utf8").replace('import { hessian } from "tsjvp";', 'import { hessian, jvp } from "tsjvp";'));
-    const compiled = compileFixture(bad);
+export const slope = (t: number) => jvp((s: number) => jvp(Math.max, [s, 1], [1, 0])[1] + jvp(peakOf, [s], [1])[1], [t], [1]);
+function peakOf(s: number): number {
+  return Math.max(s * s, 1);
+}
+` });
     expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: Math\.max and Math\.min have no second-order rule yet/);
     // A jvp of code calling jvp: the inner jvp of Math.max is TS97012 already; the outer is TS97029.
     expect(compiled.errors).to.match(/main\.ts\(6,37\): error TS97029: This jvp differentiates code that calls jvp itself \(forward over forward\); tsjvp could not differentiate it: Math\.max and Math\.min/);

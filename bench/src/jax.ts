@@ -52,16 +52,20 @@ export function tutorialSecond(calls: number): () => Float64Array {
   };
 }
 
-export function rosenbrock(x: Float64Array, v: Float64Array): () => Float64Array {
+/** Rosenbrock's function of n variables in jax-js's array API. */
+function rosenbrockOf(n: number): (z: any) => any {
   const np = jax.numpy;
-  const n = x.length;
-  const f = (z: any) => {
+  return (z: any) => {
     const head = z.ref.slice([0, n - 1]);
     const tail = z.slice([1, n]);
     const a = np.subtract(tail, np.square(head.ref));
     const b = np.subtract(1, head);
     return np.sum(np.add(np.multiply(100, np.square(a)), np.square(b)));
   };
+}
+
+export function rosenbrock(x: Float64Array, v: Float64Array): () => Float64Array {
+  const f = rosenbrockOf(x.length);
   const g = jax.jit((z: any, dz: any) => jax.jvp(f, [z], [dz]));
   const xs = f64(x);
   const vs = f64(v);
@@ -114,15 +118,7 @@ export function denseJacobian(W: Float64Array, b: Float64Array, x: Float64Array)
 
 /** jit(hessian) of Rosenbrock's function, n×n (symmetric: no transpose needed). */
 export function rosenbrockHessian(x: Float64Array): () => Float64Array {
-  const np = jax.numpy;
-  const n = x.length;
-  const f = (z: any) => {
-    const head = z.ref.slice([0, n - 1]);
-    const tail = z.slice([1, n]);
-    const a = np.subtract(tail, np.square(head.ref));
-    const b = np.subtract(1, head);
-    return np.sum(np.add(np.multiply(100, np.square(a)), np.square(b)));
-  };
+  const f = rosenbrockOf(x.length);
   const g = jax.jit((z: any) => jax.hessian(f)(z));
   const xs = f64(x);
   return () => g(xs.ref).dataSync() as Float64Array;

@@ -71,21 +71,17 @@ async function main(): Promise<void> {
   }
   const jacobians = only && !"jacobians".includes(only) ? [] : jacobianRows(samples, Boolean(withJax));
   if (jacobians.length > 0) {
-    console.log(`\n${["jacfwd", "primal ms", "jacfwd ms", "n jvps ms", "jax-js ms", "jac/primal", "jac/jvps", "jax-js/jac"].join(" | ")}`);
-    for (const r of jacobians) {
+    printRows(["jacfwd", "primal ms", "jacfwd ms", "n jvps ms", "jax-js ms", "jac/primal", "jac/jvps", "jax-js/jac"], jacobians.map((r) => {
       const m = r.medians_ms;
-      const f = (x: number | undefined, d = 4) => (x === undefined ? "—" : x.toFixed(d));
-      console.log([r.case, f(m.primal), f(m.jac), f(m.jvps), f(m.jaxjs), f(r.jac_over_primal, 2), f(r.jac_over_jvps, 2), f(r.jaxjs_over_jac, 1)].join(" | "));
-    }
+      return [r.case, fixed(m.primal), fixed(m.jac), fixed(m.jvps), fixed(m.jaxjs), fixed(r.jac_over_primal, 2), fixed(r.jac_over_jvps, 2), fixed(r.jaxjs_over_jac, 1)];
+    }));
   }
   const hessians = only && !"hessians".includes(only) ? [] : hessianRows(samples, Boolean(withJax));
   if (hessians.length > 0) {
-    console.log(`\n${["hessian", "primal ms", "hessian ms", "n hvps ms", "jax-js ms", "hessian/primal", "hvps/hessian", "jax-js/hessian"].join(" | ")}`);
-    for (const r of hessians) {
+    printRows(["hessian", "primal ms", "hessian ms", "n hvps ms", "jax-js ms", "hessian/primal", "hvps/hessian", "jax-js/hessian"], hessians.map((r) => {
       const m = r.medians_ms;
-      const f = (x: number | undefined, d = 4) => (x === undefined ? "—" : x.toFixed(d));
-      console.log([r.case, f(m.primal), f(m.jac), f(m.hvps), f(m.jaxjs), f(r.hess_over_primal, 1), f(r.hvps_over_hess, 2), f(r.jaxjs_over_hess, 2)].join(" | "));
-    }
+      return [r.case, fixed(m.primal), fixed(m.jac), fixed(m.hvps), fixed(m.jaxjs), fixed(r.hess_over_primal, 1), fixed(r.hvps_over_hess, 2), fixed(r.jaxjs_over_hess, 2)];
+    }));
   }
   if (only) return;
   const dir = path.resolve(__dirname, "..");
@@ -101,6 +97,16 @@ async function main(): Promise<void> {
     ];
     fs.writeFileSync(path.join(dir, "results-jacobians.svg"), barChart(jacobianRows, jacobianSeries, "tsjvp jacfwd: time ratios (log scale; jacfwd / 16 jvps below 1 is better)", machine));
   }
+}
+
+/** A table of one row per case, printed as `a | b | …` under its header. */
+function printRows(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  console.log(`\n${header.join(" | ")}`);
+  for (const row of rows) console.log(row.join(" | "));
+}
+
+function fixed(x: number | undefined, digits = 4): string {
+  return x === undefined ? "—" : x.toFixed(digits);
 }
 
 main().catch((error) => {

@@ -47,6 +47,14 @@ export function inputModules(dir: string): string[] {
 }
 
 
+/** Writes `files` (name → text) into a fresh `dir` and compiles them as a fixture. */
+export function compileSources(dir: string, files: Readonly<Record<string, string>>): CompiledFixture {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return compileFixture(dir);
+}
+
 export function compileFixture(dir: string, options = fixtureOptionsFor(dir)): CompiledFixture {
   const roots = inputModules(dir).map((f) => path.join(dir, f));
   const program = ts.createProgram(roots, options);

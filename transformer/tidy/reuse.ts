@@ -1,5 +1,6 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
+import { rewriteBlocks } from "./blocks";
 
 /**
  * Applies reuseHeldMathCalls to every block of a twin, one source statement's steps at a time
@@ -7,11 +8,9 @@ import { Core } from "../core/context";
  * step that may write memory: a call other than Math's and Float64Array.of/from.
  */
 export function reuseInBlocks(core: Core, body: ts.Block): ts.Block {
-  const { ts, f } = core;
-  const visit = (node: ts.Node): ts.Node => {
-    const visited = ts.visitEachChild(node, visit, core.context);
-    if (!ts.isBlock(visited)) return visited;
-    const statements = [...visited.statements];
+  return rewriteBlocks(core, body, (input) => {
+    const { ts } = core;
+    const statements = [...input];
     let changed = false;
     for (let start = 0; start < statements.length;) {
       const source = ts.getSourceMapRange(statements[start]);
@@ -31,9 +30,8 @@ export function reuseInBlocks(core: Core, body: ts.Block): ts.Block {
       });
       start = end;
     }
-    return changed ? f.updateBlock(visited, statements) : visited;
-  };
-  return visit(body) as ts.Block;
+    return changed ? statements : input;
+  });
 }
 
 /** Does `node` call anything that may write memory (anything but Math's functions and Float64Array.of/from)? */

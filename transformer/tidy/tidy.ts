@@ -1,6 +1,7 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { reuseInBlocks } from "./reuse";
+import { rewriteBlocks } from "./blocks";
 
 /**
  * Clean-ups of a generated twin that derive cannot see while it writes one statement at a time
@@ -157,17 +158,10 @@ function isRead(core: Core, id: ts.Identifier, p: ts.Node): boolean {
  * the fold (the tangent is then read or written in more than one way).
  */
 function foldZeroStarts(core: Core, body: ts.Block): ts.Block {
-  const { ts, f } = core;
-  const visit = (node: ts.Node): ts.Node => {
-    const visited = ts.visitEachChild(node, visit, core.context);
-    if (!ts.isBlock(visited)) return visited;
-    const statements = foldStatements(core, visited.statements);
-    return statements === visited.statements ? visited : f.updateBlock(visited, statements);
-  };
-  return visit(body) as ts.Block;
+  return rewriteBlocks(core, body, (statements) => foldStatements(core, statements));
 }
 
-function foldStatements(core: Core, input: readonly ts.Statement[] & ts.NodeArray<ts.Statement>): ts.NodeArray<ts.Statement> {
+function foldStatements(core: Core, input: ts.NodeArray<ts.Statement>): readonly ts.Statement[] {
   const { ts, f } = core;
   const statements: (ts.Statement | undefined)[] = [...input];
   let changed = false;
@@ -195,7 +189,7 @@ function foldStatements(core: Core, input: readonly ts.Statement[] & ts.NodeArra
       break;
     }
   }
-  return changed ? f.createNodeArray(statements.filter((s): s is ts.Statement => s !== undefined)) : input;
+  return changed ? statements.filter((s): s is ts.Statement => s !== undefined) : input;
 }
 
 /** `let x_dot = 0;`: one generated tangent, declared with `let`, starting at zero. */

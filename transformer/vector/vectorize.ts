@@ -52,7 +52,8 @@ function accessRoot(tsi: typeof ts, e: ts.Expression): string | undefined {
 
 /**
  * The storage an argument passes to a callee (which may write it): its root, or for a pytree built
- * at the call (`{ s: a[0], v: out }`, `[u, w]`) the roots of its fields.
+ * at the call (`{ s: a[0], v: out }`, `[u, w]`) the roots of its fields (found by the fuzzer: eight
+ * directions shared one `out_dot` passed inside a literal).
  */
 function storageRoots(tsi: typeof ts, e: ts.Expression): string[] {
   const inner = tsi.isParenthesizedExpression(e) || tsi.isAsExpression(e) ? e.expression : e;
@@ -218,11 +219,11 @@ class TwinVectorizer {
     this.visitAll(d.body!, (n) => {
       const call = ts.isCallExpression(n) ? this.twinCall(n) : undefined;
       call?.args.forEach((a, i) => {
-        if (call.callee.tangentParams[i]) for (const root of this.storageRoots(a)) this.tangents.add(root);
+        if (call.callee.tangentParams[i]) for (const root of storageRoots(ts, a)) this.tangents.add(root);
       });
       const op = ts.isCallExpression(n) ? this.opCall(n) : undefined;
       if (op) (n as ts.CallExpression).arguments.forEach((a, i) => {
-        if (op.tangentArgs[i]) for (const root of this.storageRoots(a)) this.tangents.add(root);
+        if (op.tangentArgs[i]) for (const root of storageRoots(ts, a)) this.tangents.add(root);
       });
       // What a twin call returns second is a tangent: `const [y, y_dot] = g_jvp(…)`.
       const result = ts.isVariableDeclaration(n) && n.initializer ? [n.name, n.initializer] as const : undefined;
@@ -300,11 +301,6 @@ class TwinVectorizer {
 
   private root(e: ts.Expression): string | undefined {
     return accessRoot(this.ts, e);
-  }
-
-  /** The storage a tangent argument passes, fields of a pytree built at the call included (found by the fuzzer: eight directions shared one `out_dot` passed inside a literal). */
-  private storageRoots(e: ts.Expression): string[] {
-    return storageRoots(this.ts, e);
   }
 
   private mentionsTangent(n: ts.Node): boolean {
