@@ -11,7 +11,7 @@ import { repoRoot } from "./support/compile";
 
 const transformerDir = path.join(repoRoot, "transformer");
 /** Stages from the bottom up; the files at the top of transformer/ orchestrate them. */
-const stages = ["core", "model", "marks", "fence", "analysis", "derive", "tidy", "vector", "emit", "second-order"];
+const stages = ["core", "model", "marks", "analysis", "fence", "derive", "tidy", "vector", "emit", "second-order"];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
@@ -62,6 +62,13 @@ describe("architecture", () => {
     };
     for (const f of files) if (!state.has(f)) visit(f);
     expect(cycles).to.deep.equal([]);
+  });
+
+  it("the fence decides what is supported: derive reports nothing but internal errors", () => {
+    const derive = files.filter((f) => name(f).startsWith(`derive${path.sep}`));
+    const reports = derive.flatMap((f) => [...fs.readFileSync(f, "utf8").matchAll(/\.report\((?:[^,]+), "(\w+)"/g)].map((m) => `${name(f)}: ${m[1]}`));
+    expect(reports.filter((r) => !r.endsWith(": internalError"))).to.deep.equal([]);
+    expect(reports.length, "the differentiator's internal errors").to.be.greaterThan(0);
   });
 
   it("the CLI and the tests reach the transformer through its entry points and the emit stage", () => {

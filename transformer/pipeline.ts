@@ -2,9 +2,11 @@
  * The pipeline for one source file, in order (docs/architecture.md describes each stage):
  *
  *   marks     find jvp calls and @jvp-tagged functions                  marks/
- *   fence     reject what tsjvp does not positively understand          fence/
+ *   fence     reject what tsjvp does not positively understand:         fence/
+ *             the syntax of each function first, then
  *   analysis  call plans, specialisations, activity and aliasing        analysis/
- *   derive    build each twin from the rule table                       derive/
+ *   fence     what that activity makes unsupported, per specialisation  fence/
+ *   derive    build each twin the fence admitted, from the rule table   derive/
  *   tidy      remove what a twin computes and nothing reads             tidy/
  *   vector    twins carrying eight directions, for jacfwd               vector/
  *   emit      insert twins, rewrite jvp calls, add imports              emit/

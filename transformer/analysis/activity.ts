@@ -5,7 +5,6 @@ import { isConstantHelper, libraryRole, methodRow } from "../model/builtins";
 import { Callee, FnInfo, resolveCallee } from "../model/functions";
 import { inactiveMath } from "../model/rules";
 import { AccessPath, accessPath, overlaps } from "./paths";
-import type { DeferredCheck } from "../fence/fence";
 
 /** A variable whose storage an expression may share: all of it, or a part (`m[0]`, `p.w`, an element). */
 interface AliasSource {
@@ -19,10 +18,8 @@ export interface Spec {
   readonly mask: readonly boolean[];
   readonly name: string;
   readonly activity: Activity;
-  /** False when the function failed the fence: no analysis, no twin. */
+  /** False when the function's syntax failed the fence: no analysis, no twin. */
   readonly ok: boolean;
-  /** The fence's checks that depend on activity (derive/twin.ts runs them). */
-  readonly deferred: readonly DeferredCheck[];
 }
 
 /** Where a call's specialisation comes from (analysis/specs.ts: the module's registry). */
@@ -54,7 +51,7 @@ export class Activity {
   private readonly text = new Set<ts.Symbol>();
   /**
    * Variables bound to a Float64Array or pytree that a library call returned (`map.get(k)`): it
-   * may share storage tsjvp cannot see, so it must not take a tangent (derive reports it).
+   * may share storage tsjvp cannot see, so it must not take a tangent (the fence reports it).
    */
   readonly opaque = new Set<ts.Symbol>();
   /** Active paths, as (variable, suffix): suffix "" is the whole value, ".w" one field. */
@@ -174,7 +171,7 @@ export class Activity {
     if (ts.isConditionalExpression(e)) return this.isActive(e.whenTrue) || this.isActive(e.whenFalse);
     if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => this.isActive(ts.isSpreadElement(el) ? el.expression : el));
     if (ts.isObjectLiteralExpression(e)) return e.properties.some((p) => this.isActiveProperty(p));
-    // Values of type `other` are followed like any other: what reaches one is reported by derive.
+    // Values of type `other` are followed like any other: what reaches one is reported by the fence.
     const kind = kindOf(this.core, e);
     if (kind === "none") return false;
     // Properties of arrays, tuples and typed arrays (.length) are sizes, not differentiable data;
@@ -220,7 +217,7 @@ export class Activity {
     const target = this.callee(callee);
     if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
     if (target.type === "imported" || target.type === "rule") return differentiable(target.returnKind as never) && anyArg();
-    // No source: its result is differentiated data as far as we know (derive reports the call).
+    // No source: its result is differentiated data as far as we know (the fence reports the call).
     return kindOf(this.core, call) !== "none" && (anyArg() || (ts.isPropertyAccessExpression(callee) && this.isActive(callee.expression)));
   }
 
@@ -377,7 +374,7 @@ export class Activity {
     } else if (ts.isForOfStatement(node) && ts.isIdentifier(skipOuter(this.core, node.initializer as ts.Expression))) {
       this.element(skipOuter(this.core, node.initializer as ts.Expression) as ts.Identifier, node.expression);
     } else if (ts.isForOfStatement(node)) {
-      // `for ([a, b] of pairs)`: each target takes part of an element (derive reports the form).
+      // `for ([a, b] of pairs)`: each target takes part of an element (the fence reports the form).
       const visitTargets = (n: ts.Node): void => {
         if (ts.isIdentifier(n)) this.element(n, node.expression);
         else ts.forEachChild(n, visitTargets);

@@ -4,7 +4,6 @@ import { differentiable } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { Activity, Spec, SpecSource } from "./activity";
 import { Namer } from "../core/namer";
-import { fence, FenceResult } from "../fence/fence";
 
 export function fullMask(fn: FnInfo): boolean[] {
   return fn.params.map((p) => differentiable(p.kind));
@@ -17,22 +16,17 @@ export function fullMask(fn: FnInfo): boolean[] {
  */
 export class SpecRegistry implements SpecSource {
   private readonly specs = new Map<string, Spec>();
-  private readonly fenced = new Map<FnInfo["node"], FenceResult>();
   /** Twin names per scope (the file, or a namespace declaration). */
   private readonly twinNames = new Map<ts.Node, Set<string>>();
 
-  constructor(private readonly core: Core, private readonly moduleNamer: Namer) {}
+  /** `admits`: the fence's verdict on a function's syntax (asked once per function, before its analysis). */
+  constructor(private readonly core: Core, private readonly moduleNamer: Namer, private readonly admits: (fn: FnInfo) => boolean) {}
 
   get(fn: FnInfo, mask: readonly boolean[]): Spec {
     const key = `${fn.node.pos}:${mask.map((m) => (m ? 1 : 0)).join("")}`;
     let spec = this.specs.get(key);
     if (!spec) {
-      let fenced = this.fenced.get(fn.node);
-      if (fenced === undefined) {
-        fenced = fence(this.core, fn);
-        this.fenced.set(fn.node, fenced);
-      }
-      spec = { fn, mask, name: this.nameTwin(fn, mask), activity: undefined!, ok: fenced.ok, deferred: fenced.deferred };
+      spec = { fn, mask, name: this.nameTwin(fn, mask), activity: undefined!, ok: this.admits(fn) };
       (spec as { activity: Activity }).activity = new Activity(this.core, spec, this);
       this.specs.set(key, spec);
     }

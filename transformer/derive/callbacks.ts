@@ -17,8 +17,7 @@ export function lowerCallback(cx: TwinContext, call: ts.CallExpression, receiver
   const fn = call.arguments[0] as Callback;
   const results = callbackResults(cx.core, fn);
   if (ts.isBlock(fn.body) && (results.length !== 1 || !isFinalReturn(cx, fn.body, results[0]))) {
-    cx.report(fn, "unsupportedSyntax", "A callback that does not end in its only return", cx.spec.fn.name, "Write the callback as an expression, or with one return at its end.");
-    return { primal: call, tangent: null };
+    cx.unreachable(fn, "a callback with several returns");
   }
   const declared = namesDeclaredIn(cx, fn);
   let xs = derive(cx, receiver, b);

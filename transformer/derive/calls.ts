@@ -5,10 +5,7 @@ import { applyRule, derive, tangentOrZero, visitInactive, visitInOrder } from ".
 import { inactiveMath, mathRules } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
 import { lowerCallback } from "./callbacks";
-import { isCallback } from "../fence/fence";
-import { libraryRole, methodRow } from "../model/builtins";
-import { describeUnresolved } from "../model/functions";
-import { isClassInstance } from "../model/types";
+import { isLoweredCallback, libraryRole, methodRow } from "../model/builtins";
 
 /**
  * Calls: Math functions through the rule table, Float64Array constructors and methods, functions
@@ -27,14 +24,10 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     const receiverKind = cx.kind(callee.expression);
     const row = methodRow(receiverKind, name);
     const callback = call.arguments[0];
-    if (row?.lowered && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isCallback(cx.core, callback)) {
+    if (row?.lowered && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) && isLoweredCallback(cx.core, callback)) {
       return lowerCallback(cx, call, callee.expression, name as "map" | "reduce", b, receiverKind === "arr");
     }
-    if (row?.lowered && (cx.isActive(callee.expression) || call.arguments.some((a) => cx.isActive(a)))) {
-      cx.report(call, "unsupportedSyntax", `This .${name}() call on differentiated data`, cx.spec.fn.name,
-        `Pass an inline arrow${name === "reduce" ? " and an initial value" : ""}: xs.${name}(${name === "reduce" ? "(acc, v) => f(acc, v), init" : "(v) => f(v)"}).`);
-      return { primal: call, tangent: null };
-    }
+    if (row?.lowered && (cx.isActive(callee.expression) || call.arguments.some((a) => cx.isActive(a)))) cx.unreachable(call, `.${name}() without an inline callback`);
     if (row && (row.result === "index" || row.result === "predicate" || row.result === "text")) return visitInactive(cx, call, b, false);
     if (receiverKind === "arr") return arrayMethod(cx, call, callee, b);
     if (receiverKind === "tree" && name === "push") return pushCall(cx, call, callee, b);
@@ -44,32 +37,15 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
   const anyActive = receiverActive || call.arguments.some((a) => cx.isActive(a));
   const target = cx.activity.callee(call.expression);
   if (target.type === "local" || target.type === "imported") {
-    // A differentiated argument for a parameter of a type that cannot be followed (`v: any`) would
-    // lose its tangent. (A parameter that never carries one, such as a primitive's size, may take a
-    // value computed from differentiated ones: what it controls is piecewise constant.)
     const kinds = target.type === "local" ? target.fn.params.map((p) => p.kind) : target.paramKinds;
-    const lost = call.arguments.findIndex((a, i) => cx.isActive(a) && (kinds[i] ?? "other") === "other");
-    if (lost >= 0) {
-      const param = target.type === "local" ? target.fn.params[lost] : undefined;
-      const name = param?.name ?? `parameter ${lost + 1} of ${target.type === "imported" ? target.name : "the callee"}`;
-      cx.reportType(call.arguments[lost], name, cx.core.checker.getTypeAtLocation(param?.node ?? call.arguments[lost]));
-      return { primal: call, tangent: null };
-    }
-  }
-  if ((target.type === "local" || target.type === "imported") && cx.kind(call) !== "none" && call.arguments.some((a) => cx.activity.isDerivedText(a))) {
-    // Its source could parse the text back into a number (we do not follow text into calls).
-    cx.report(call, "textRoundTrip", call.expression.getText(), cx.spec.fn.name);
-    return { primal: call, tangent: null };
+    if (call.arguments.some((a, i) => cx.isActive(a) && (kinds[i] ?? "other") === "other")) cx.unreachable(call, "differentiated data for a parameter without a tangent");
   }
   if (target.type === "local") {
     const spec = cx.activity.calleeSpec(call);
     if (!spec) return visitInactive(cx, call, b, false);
     cx.requests.push(spec);
     const ref = cx.services.twinReference(spec, call);
-    if (!ref) {
-      cx.report(call.expression, "unsupportedSyntax", `Calling '${target.fn.name}' here, where a namespace in between has a twin of the same name`, cx.spec.fn.name, "Rename one of the two functions.");
-      return { primal: call, tangent: null };
-    }
+    if (!ref) return cx.unreachable(call.expression, "a call of a shadowed twin");
     const kinds = target.fn.params.map((p) => p.kind);
     return callTwin(cx, call, ref, kinds, spec.mask, target.fn.returnKind, spec.activity.returnsActive, b, asStatement);
   }
@@ -79,58 +55,28 @@ export function deriveCall(cx: TwinContext, call: ts.CallExpression, b: BlockBui
     return callTwin(cx, call, ref, target.paramKinds, mask, target.returnKind, differentiable(target.returnKind as Kind), b, asStatement, target.op !== undefined);
   }
   if (target.type === "rule" && anyActive) return callRule(cx, call, target.paramKinds, target.returnKind, b, asStatement);
-  if (target.type === "error" && anyActive) {
-    cx.report(target.node, target.id, ...target.args);
-    return { primal: call, tangent: null };
-  }
+  if (target.type === "error" && anyActive) cx.unreachable(call, "a call without a resolvable callee");
   return libraryCall(cx, call, anyActive, b);
 }
 
 /**
  * A call without source and without a rule. The built-in table lets through what only observes
  * differentiated data (console.log), makes text of it (String(x)), or answers a question about it
- * (Number.isFinite); anything else that receives it would lose its derivative: a diagnostic.
+ * (Number.isFinite); the fence rejected anything else that receives it.
  */
 function libraryCall(cx: TwinContext, call: ts.CallExpression, anyActive: boolean, b: BlockBuilder): Dual {
   const { ts } = cx;
   const callee = skipOuter(cx.core, call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   if (libraryRole(cx.core, callee)) return visitInactive(cx, call, b, false);
-  if (anyActive) {
-    const type = receiver && cx.core.checker.getTypeAtLocation(receiver);
-    if (receiver && type && isClassInstance(cx.core, type)) cx.reportType(receiver, receiver.getText(), type);
-    else if (isMethodWithSource(cx, callee)) cx.report(call.expression, "methodCall", call.expression.getText());
-    else {
-      const { what, instead } = describeUnresolved(cx.core, callee, call);
-      cx.report(call.expression, "noRule", call.expression.getText(), what, instead);
-    }
-    return { primal: call, tangent: null };
-  }
-  const text = [...call.arguments, ...(receiver ? [receiver] : [])].some((a) => cx.activity.isDerivedText(a));
-  if (text && cx.kind(call) !== "none") {
-    cx.report(call, "textRoundTrip", call.expression.getText(), cx.spec.fn.name);
-    return { primal: call, tangent: null };
-  }
+  if (anyActive) cx.unreachable(call, "differentiated data passed to a call without a rule");
   return visitInactive(cx, call, b, false);
-}
-
-/** A method, accessor or function-valued property written in this project (not a library's). */
-function isMethodWithSource(cx: TwinContext, callee: ts.Expression): boolean {
-  const { ts } = cx;
-  const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-  const decl = cx.core.checker.getSymbolAtLocation(name)?.getDeclarations()?.[0];
-  return decl !== undefined && !decl.getSourceFile().isDeclarationFile &&
-    (ts.isMethodDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl) || ts.isGetAccessor(decl));
 }
 
 function mathCall(cx: TwinContext, call: ts.CallExpression, name: string, b: BlockBuilder): Dual {
   if (inactiveMath.has(name)) return visitInactive(cx, call, b);
   const rule = Object.prototype.hasOwnProperty.call(mathRules, name) ? mathRules[name] : undefined;
-  if (!rule) {
-    const { what, instead } = describeUnresolved(cx.core, call.expression, call);
-    cx.report(call.expression, "noRule", `Math.${name}`, what, instead);
-    return { primal: call, tangent: null };
-  }
+  if (!rule) return cx.unreachable(call, `Math.${name}`);
   const operands = visitInOrder(cx, call.arguments, b);
   return applyRule(cx, rule, operands, (xs) => cx.t.math(name, ...xs), b, call.arguments);
 }
@@ -164,7 +110,7 @@ function pushCall(cx: TwinContext, call: ts.CallExpression, callee: ts.PropertyA
   const push = (target: ts.Expression, args: ts.Expression[]) =>
     f.createCallExpression(f.createPropertyAccessExpression(target, "push"), undefined, args);
   if (!list.tangent) {
-    if (values.some((v) => v.tangent)) cx.reportType(call, callee.expression.getText(), cx.core.checker.getTypeAtLocation(callee.expression));
+    if (values.some((v) => v.tangent)) cx.unreachable(call, "a push of differentiated values into an array without a tangent");
     return { primal: push(list.primal, values.map((v) => v.primal)), tangent: null };
   }
   const full = values.map((v, i) => tangentOrZero(cx, v, call.arguments[i], b));
@@ -220,9 +166,7 @@ function arrayMethod(cx: TwinContext, call: ts.CallExpression, callee: ts.Proper
       return { primal: method(array.primal, held.map((a) => a.primal)), tangent: null };
     }
     default:
-      cx.report(call, "unsupportedSyntax", `Float64Array method '.${name}()' on differentiated data`, cx.spec.fn.name,
-        "Use element reads and writes in a loop, or .slice/.subarray/.set/.fill.");
-      return { primal: call, tangent: null };
+      return cx.unreachable(call, `Float64Array method .${name}()`);
   }
 }
 

@@ -1,8 +1,8 @@
 import type * as ts from "typescript";
 import { Algebra, Tan } from "../model/algebra";
 import { Core, symbolOf } from "../core/context";
-import { Kind, kindOf, reportUnsupportedType } from "../model/types";
-import { MessageId } from "../core/diagnostics";
+import { Kind, kindOf } from "../model/types";
+import { ActivityQueries, queriesOf } from "../analysis/queries";
 import { Namer } from "../core/namer";
 import type { Activity, Spec } from "../analysis/activity";
 
@@ -55,7 +55,8 @@ export class TwinContext {
   readonly f: ts.NodeFactory;
   readonly ts: typeof ts;
   readonly requests: Spec[] = [];
-  failed = false;
+  /** Activity questions, answered as the fence answered them. */
+  readonly q: ActivityQueries;
   private readonly dots = new Map<ts.Symbol, ts.Identifier>();
   private temps = 0;
 
@@ -69,38 +70,31 @@ export class TwinContext {
     this.ts = core.ts;
     this.f = core.f;
     this.t = new Algebra(core.ts, core.f, (name) => services.runtimeRef(name));
+    this.q = queriesOf(core, spec.activity);
   }
 
   get activity(): Activity {
     return this.spec.activity;
   }
 
-  report(node: ts.Node, id: MessageId, ...args: string[]): void {
-    this.core.diags.report(node, id, ...args);
-    this.failed = true;
-  }
-
-  /** A value of type `type` named `name` would lose its tangent: say why (class instances apart). */
-  reportType(node: ts.Node, name: string, type: ts.Type): void {
-    this.failed = true;
-    reportUnsupportedType(this.core, node, name, type);
+  /**
+   * A construct the fence should have rejected (fence/supported.ts walks the function as derive
+   * does): an internal error, never a twin that silently drops a tangent.
+   */
+  unreachable(node: ts.Node, what: string): never {
+    const file = node.getSourceFile();
+    const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
+    throw new Error(`${what} at ${line + 1}:${character + 1} passed the fence but cannot be derived`);
   }
 
   kind(node: ts.Node): Kind {
     return kindOf(this.core, node);
   }
 
-  /** Activity has converged before derive runs: each expression's answer is computed once. */
+  /** Activity has converged before derive runs: each expression's answer is computed once (shared with the fence). */
   isActive(e: ts.Expression): boolean {
-    let active = this.activeCache.get(e);
-    if (active === undefined) {
-      active = this.activity.isActive(e);
-      this.activeCache.set(e, active);
-    }
-    return active;
+    return this.q.isActive(e);
   }
-
-  private readonly activeCache = new Map<ts.Node, boolean>();
 
   /** The tangent variable of an active variable: `<name>_dot`. */
   dotOf(symbol: ts.Symbol): ts.Identifier {
@@ -114,25 +108,13 @@ export class TwinContext {
 
   /** Does this name carry a tangent here? */
   hasTangent(id: ts.Identifier): boolean {
-    const s = symbolOf(this.core, id);
-    return s !== undefined && this.activity.isActiveSymbol(s);
+    return this.q.hasTangent(id);
   }
 
   dotOfNode(id: ts.Identifier): ts.Identifier | undefined {
     const s = symbolOf(this.core, id);
-    if (!s || !this.activity.isActiveSymbol(s)) return undefined;
-    // Storage declared outside the function (module state, a captured variable) that would need a
-    // tangent: it was written with differentiated data, directly, through an alias or by a callee.
-    const decl = s.valueDeclaration;
-    const fn = this.spec.fn.node;
-    if (decl && (decl.getSourceFile() !== fn.getSourceFile() || decl.pos < fn.pos || decl.end > fn.end)) {
-      if (!this.outerReported.has(s)) this.report(id, "outerWrite", id.text, this.spec.fn.name);
-      this.outerReported.add(s);
-    }
-    return this.dotOf(s);
+    return s && this.activity.isActiveSymbol(s) ? this.dotOf(s) : undefined;
   }
-
-  private readonly outerReported = new Set<ts.Symbol>();
 
   temp(): ts.Identifier {
     return this.f.createIdentifier(this.namer.unique(`_t${this.temps++}`));

@@ -8,6 +8,8 @@ import { fullMask, SpecRegistry } from "../analysis/specs";
 import { planCallSite, planJacobianSite, CallPlan } from "../analysis/call-plans";
 import { ModuleImports, runtimeSpecifierOf } from "./imports";
 import { buildTwin } from "./twin";
+import { FileFence } from "../fence/file-fence";
+import { fenceNesting } from "../fence/fence";
 
 /** A generated twin (or the throwing stub of a tagged function that failed) and its function. */
 export interface PlacedTwin {
@@ -48,6 +50,7 @@ export interface FileTwins {
 export class FileDifferentiator {
   private readonly namer: Namer;
   private readonly registry: SpecRegistry;
+  private readonly fence: FileFence;
   private readonly imports: ModuleImports;
   private readonly twins = new Map<Spec, ts.FunctionDeclaration | undefined>();
   private readonly tangentParams = new Map<Spec, readonly boolean[]>();
@@ -59,7 +62,8 @@ export class FileDifferentiator {
   constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[],
     private readonly secondOrders: readonly SecondOrderCall[] = []) {
     this.namer = new Namer(identifiersOf(core.ts, core.file));
-    this.registry = new SpecRegistry(core, this.namer);
+    this.fence = new FileFence(core, (spec, from) => this.registry.reference(spec, from));
+    this.registry = new SpecRegistry(core, this.namer, (fn) => this.fence.gate(fn));
     const first = calls[0]?.call ?? jacobians[0] ?? secondOrders[0]?.call;
     const jvpDecl = first ? core.checker.getResolvedSignature(first)?.declaration : undefined;
     this.imports = new ModuleImports(core, this.namer, runtimeSpecifierOf(core, jvpDecl), this.registry);
@@ -68,14 +72,9 @@ export class FileDifferentiator {
   run(): FileTwins {
     const taggedSpecs = this.tagged.map((fn) => this.registry.get(fn, fullMask(fn)));
     const plans = new Map<ts.CallExpression, CallPlan>();
-    // The outer call of a nested jvp waits for the second pass (the inner calls are planned here);
-    // one holding another nested call would need a third.
-    const nested = this.calls.filter((c) => c.nested).map((c) => c.call);
-    const holds = (outer: ts.Node, inner: ts.Node) => inner !== outer && inner.pos >= outer.pos && inner.end <= outer.end;
-    const tooDeep = nested.filter((o) => nested.some((m) => holds(o, m)));
-    for (const call of tooDeep) plans.set(call, { type: "failed", diagnostic: this.core.diags.report(call, "nestedFailed", "jvp nested three deep (or more) is not supported: differentiate twice at most.") });
-    // (The calls inside one of those go with it: its call throws the diagnostic.)
-    const deferred = nested.filter((call) => !tooDeep.some((o) => o === call || holds(o, call)));
+    // The outer call of a nested jvp waits for the second pass (the inner calls are planned here).
+    const { deferred, tooDeep } = fenceNesting(this.core, this.calls.filter((c) => c.nested).map((c) => c.call));
+    for (const [call, diagnostic] of tooDeep) plans.set(call, { type: "failed", diagnostic });
     for (const c of this.calls) if (!c.nested) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
     // jacfwd(f, { argnums: k }): the twin with a tangent for parameter k alone (no work for the others).
     const jacobianRoots = [...new Set(this.jacobians.flatMap((call) => {
@@ -144,6 +143,13 @@ export class FileDifferentiator {
     const before = this.core.diags.items.length;
     if (!spec.ok) {
       this.failures.set(spec, this.firstDiagnosticOf(spec));
+      return;
+    }
+    // The fence decides; derive builds only what it admitted.
+    const verdict = this.fence.check(spec);
+    if (verdict.diagnostic) {
+      this.failures.set(spec, verdict.diagnostic);
+      for (const callee of verdict.callees) this.generate(callee);
       return;
     }
     let calls: readonly Spec[] = [];

@@ -4,7 +4,8 @@ import { isGlobal, skipOuter } from "../core/context";
 import { operatorRules, Rule } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
 import { libraryRole } from "../model/builtins";
-import { isClassInstance } from "../model/types";
+import { isLogical } from "../analysis/queries";
+import { isClassInstance, Kind } from "../model/types";
 
 /**
  * The expression visitor: returns the primal and tangent of `expr`, appending to `b` whatever
@@ -13,7 +14,7 @@ import { isClassInstance } from "../model/types";
  */
 export function derive(cx: TwinContext, expr: ts.Expression, b: BlockBuilder): Dual {
   const { ts } = cx;
-  if (!cx.isActive(expr) && !needsRewrite(cx, expr)) {
+  if (!cx.q.isVisited(expr)) {
     let primal = expr;
     while (ts.isParenthesizedExpression(primal)) primal = primal.expression; // the factory re-adds needed ones
     return { primal, tangent: null };
@@ -77,13 +78,6 @@ function deriveBare(cx: TwinContext, e: ts.Expression, b: BlockBuilder): Dual {
     default:
       return visitInactive(cx, e, b);
   }
-}
-
-/** Does any variable read in `e` carry a tangent? (Then its visit may need twins or a diagnostic.) */
-export function containsActive(cx: TwinContext, e: ts.Node): boolean {
-  const { ts } = cx;
-  if (ts.isIdentifier(e)) return cx.hasTangent(e);
-  return ts.forEachChild(e, (c) => (containsActive(cx, c) ? true : undefined)) ?? false;
 }
 
 /** Visits operands left to right; if a later one runs a call, earlier reads are held before it. */
@@ -232,10 +226,7 @@ function visitObjectLiteral(cx: TwinContext, e: ts.ObjectLiteralExpression, b: B
     if (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name)) values.push(p.initializer);
     else if (ts.isShorthandPropertyAssignment(p)) values.push(p.name);
     else if (ts.isSpreadAssignment(p)) values.push(p.expression);
-    else {
-      cx.report(p, "unsupportedSyntax", "A method, accessor or computed key in an object holding differentiated values", cx.spec.fn.name, "Use plain `key: value` fields.");
-      return { primal: e, tangent: null };
-    }
+    else cx.unreachable(p, "a method, accessor or computed key");
   }
   const visited = visitInOrder(cx, values, b);
   if (visited.every((d) => !d.tangent)) return { primal: rebuildObject(cx, e, visited), tangent: null };
@@ -308,21 +299,16 @@ function visitNullish(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder):
   if (!cx.isSimple(left.primal)) left = cx.hoist(left, b);
   const fallback = new BlockBuilder();
   const right = derive(cx, e.right, fallback);
-  if (fallback.statements.length > 0) {
-    cx.report(e.right, "activeInPosition", "The right operand of '??'", "Compute it in a statement before.");
-    return { primal: e, tangent: null };
-  }
   const missing = f.createBinaryExpression(left.primal, ts.SyntaxKind.EqualsEqualsToken, f.createNull());
+  // The right operand needs steps (a call into a twin): they run only when the left is missing.
+  if (fallback.statements.length > 0) return lowerBranches(cx, "num", missing, right, fallback, left, new BlockBuilder(), b);
   const primal = f.createBinaryExpression(left.primal, ts.SyntaxKind.QuestionQuestionToken, right.primal);
   return { primal, tangent: cx.t.cond(missing, right.tangent, left.tangent) };
 }
 
 function visitPrefix(cx: TwinContext, e: ts.PrefixUnaryExpression, b: BlockBuilder): Dual {
   const K = cx.ts.SyntaxKind;
-  if ((e.operator === K.PlusToken || e.operator === K.MinusToken) && cx.activity.isDerivedText(e.operand)) {
-    cx.report(e, "textRoundTrip", e.operator === K.PlusToken ? "+" : "-", cx.spec.fn.name);
-    return { primal: e, tangent: null };
-  }
+  if ((e.operator === K.PlusToken || e.operator === K.MinusToken) && cx.activity.isDerivedText(e.operand)) cx.unreachable(e, "text turned into a number");
   if (e.operator !== K.MinusToken && e.operator !== K.PlusToken) return visitInactive(cx, e, b);
   const d = derive(cx, e.operand, b);
   const primal = cx.f.createPrefixUnaryExpression(e.operator, d.primal);
@@ -347,7 +333,11 @@ function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: Block
     const primal = cx.f.createConditionalExpression(condition, undefined, yes.primal, undefined, no.primal);
     return { primal, tangent: cx.t.cond(condition, yes.tangent, no.tangent) };
   }
-  // A branch needs statements of its own: lower to if/else assigning temporaries.
+  return lowerBranches(cx, kind, condition, yes, whenTrue, no, whenFalse, b);
+}
+
+/** `let _t0; if (c) { …; _t0 = a; } else { …; _t0 = b; }`: a choice whose branches need statements of their own. */
+function lowerBranches(cx: TwinContext, kind: Kind, condition: ts.Expression, yes: Dual, whenTrue: BlockBuilder, no: Dual, whenFalse: BlockBuilder, b: BlockBuilder): Dual {
   const active = yes.tangent !== null || no.tangent !== null;
   const primal = cx.temp();
   const tangent = active ? cx.f.createIdentifier(cx.namer.unique(`${primal.text}_dot`)) : undefined;
@@ -374,8 +364,7 @@ function visitNew(cx: TwinContext, e: ts.NewExpression, b: BlockBuilder): Dual {
   if (libraryRole(cx.core, e.expression) === "sink") return visitInactive(cx, e, b, false);
   const type = cx.core.checker.getTypeAtLocation(e);
   if (!isGlobal(cx.core, e.expression, "Float64Array") && isClassInstance(cx.core, type) && args.some((a) => cx.isActive(a))) {
-    cx.reportType(e, `new ${e.expression.getText()}(…)`, type);
-    return { primal: e, tangent: null };
+    cx.unreachable(e, "a class instance made from differentiated values");
   }
   if (!isGlobal(cx.core, e.expression, "Float64Array") || args.length !== 1) return visitInactive(cx, e, b);
   const arg = skipOuter(cx.core, args[0]);
@@ -404,25 +393,17 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
   const kind = cx.kind(e);
   // Numbers reaching here are piecewise constant (bitwise ops, Math.floor, .length); objects and
   // plain arrays would drop the tangents they hold, and so would `a || b` on numbers.
-  const logical = ts.isBinaryExpression(e) && isLogical(cx, e);
-  if (checkKind && kind === "num" && logical && containsActive(cx, e)) {
-    cx.report(e, "unsupportedSyntax", `'${e.operatorToken.getText()}' on differentiated numbers`, cx.spec.fn.name, "Use a conditional: c ? a : b.");
-    return { primal: e, tangent: null };
-  }
-  if (checkKind && (kind === "other" || kind === "arr")) {
-    cx.report(e, "unsupportedSyntax", `This ${syntaxName(cx, e)} holding differentiated values`, cx.spec.fn.name,
-      "tsjvp differentiates numbers, Float64Arrays, and plain objects and arrays of them; give the value such a type.");
-    return { primal: e, tangent: null };
+  const logical = ts.isBinaryExpression(e) && isLogical(cx.core, e);
+  if (checkKind && ((kind === "num" && logical && cx.q.containsActive(e)) || kind === "other" || kind === "arr")) {
+    cx.unreachable(e, "differentiated values in a value without a tangent");
   }
   const shortCircuit = logical;
   const visit = (child: ts.Node): ts.Node => {
-    if (!ts.isExpression(child) || ts.isFunctionLike(child) || !needsRewrite(cx, child)) return child;
+    if (!ts.isExpression(child) || ts.isFunctionLike(child) || !cx.q.needsRewrite(child)) return child;
     const inner = new BlockBuilder();
     const d = derive(cx, child, inner);
-    // Pure steps may run before a short-circuit operand; a call into a twin may not.
-    if (inner.impure > 0 && (shortCircuit || ts.isConditionalExpression(e))) {
-      cx.report(child, "activeInPosition", "This operand", "Compute it in a statement before the condition.");
-    }
+    // Pure steps may run before a short-circuit operand; a call into a twin may not (the fence said so).
+    if (inner.impure > 0 && (shortCircuit || ts.isConditionalExpression(e))) cx.unreachable(child, "a call into a twin in a short-circuit operand");
     for (const s of inner.statements) b.push(s);
     if (inner.impure > 0) {
       b.impure += inner.impure;
@@ -433,39 +414,3 @@ export function visitInactive(cx: TwinContext, e: ts.Expression, b: BlockBuilder
   return { primal: ts.visitEachChild(e, visit, cx.core.context), tangent: null };
 }
 
-/**
- * Whether a sub-expression whose value is not differentiated must still be visited: it calls a
- * function with differentiated arguments (a twin, or a diagnostic), or builds an object or array
- * from differentiated values (a diagnostic).
- */
-export function needsRewrite(cx: TwinContext, e: ts.Node): boolean {
-  const { ts } = cx;
-  if (ts.isCallExpression(e)) {
-    const callee = skipOuter(cx.core, e.expression);
-    const builtin = ts.isPropertyAccessExpression(callee) &&
-      (isGlobal(cx.core, callee.expression, "Math") || isGlobal(cx.core, callee.expression, "Float64Array"));
-    const receiver = ts.isPropertyAccessExpression(callee) && containsActive(cx, callee.expression);
-    if (!builtin && (receiver || e.arguments.some((a) => containsActive(cx, a)))) return true;
-    // Text made from differentiated values reaching a call: checked by the call visitor (TS97020).
-    if (e.arguments.some((a) => cx.activity.isDerivedText(a)) || (ts.isPropertyAccessExpression(callee) && cx.activity.isDerivedText(callee.expression))) return true;
-  }
-  if (ts.isPrefixUnaryExpression(e) && cx.activity.isDerivedText(e.operand)) return true;
-  if (ts.isBinaryExpression(e) && isLogical(cx, e) && containsActive(cx, e)) return true;
-  if (ts.isNewExpression(e) && !isGlobal(cx.core, e.expression, "Float64Array") && libraryRole(cx.core, e.expression) !== "sink" &&
-    (e.arguments ?? []).some((a) => containsActive(cx, a))) return true;
-  if ((ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) && containsActive(cx, e)) return true;
-  return ts.forEachChild(e, (c) => (needsRewrite(cx, c) ? true : undefined)) ?? false;
-}
-
-function isLogical(cx: TwinContext, e: ts.BinaryExpression): boolean {
-  const K = cx.ts.SyntaxKind;
-  return [K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken].includes(e.operatorToken.kind);
-}
-
-export function syntaxName(cx: TwinContext, e: ts.Node): string {
-  const { ts } = cx;
-  if (ts.isArrayLiteralExpression(e)) return "array literal";
-  if (ts.isObjectLiteralExpression(e)) return "object literal";
-  if (ts.isCallExpression(e)) return "call";
-  return "expression";
-}

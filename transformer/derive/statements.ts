@@ -2,7 +2,7 @@ import type * as ts from "typescript";
 import { differentiable, Kind } from "../model/types";
 import { assignsName, isGlobal, skipOuter, symbolOf } from "../core/context";
 import { deriveCall } from "./calls";
-import { applyRule, containsActive, derive, visitInOrder } from "./expressions";
+import { applyRule, derive, visitInOrder } from "./expressions";
 import { operatorRules } from "../model/rules";
 import { BlockBuilder, Dual, TwinContext } from "./context";
 import { adoptTemporaries } from "./adopt";
@@ -41,11 +41,23 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       return visitFor(cx, s as ts.ForStatement, b);
     case K.WhileStatement: {
       const node = s as ts.WhileStatement;
-      return b.push(cx.f.createWhileStatement(loopCondition(cx, node.expression), nested(cx, node.statement)));
+      const condition = loopCondition(cx, node.expression);
+      const body = nested(cx, node.statement);
+      if (condition.steps.length === 0) return b.push(cx.f.createWhileStatement(condition.primal, body));
+      return b.push(cx.f.createWhileStatement(cx.f.createTrue(), checkFirst(cx, condition, body)));
     }
     case K.DoStatement: {
       const node = s as ts.DoStatement;
-      return b.push(cx.f.createDoStatement(nested(cx, node.statement), loopCondition(cx, node.expression)));
+      const body = nested(cx, node.statement);
+      const condition = loopCondition(cx, node.expression);
+      if (condition.steps.length === 0) return b.push(cx.f.createDoStatement(body, condition.primal));
+      // `for (let again = false; ; again = true) { if (again) { steps; if (!c) break; } body }`: a
+      // continue in the body goes through the update to the steps, as it goes to the condition.
+      const again = cx.f.createIdentifier(cx.namer.unique("again"));
+      const check = cx.f.createIfStatement(again, cx.f.createBlock([...condition.steps, exitUnless(cx, condition.primal)], true));
+      return b.push(cx.f.createForStatement(
+        cx.f.createVariableDeclarationList([cx.f.createVariableDeclaration(again, undefined, undefined, cx.f.createFalse())], ts.NodeFlags.Let),
+        undefined, cx.f.createAssignment(again, cx.f.createTrue()), cx.f.createBlock([check, ...statementsOf(cx, body)], true)));
     }
     case K.ForOfStatement:
       return visitForOf(cx, s as ts.ForOfStatement, b);
@@ -65,7 +77,7 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       const clauses = node.caseBlock.clauses.map((c) => {
         const inner = new BlockBuilder();
         visitStatements(cx, c.statements, inner);
-        return ts.isCaseClause(c) ? cx.f.createCaseClause(loopCondition(cx, c.expression), inner.statements) : cx.f.createDefaultClause(inner.statements);
+        return ts.isCaseClause(c) ? cx.f.createCaseClause(caseLabel(cx, c.expression, b), inner.statements) : cx.f.createDefaultClause(inner.statements);
       });
       return b.push(cx.f.createSwitchStatement(subject, cx.f.createCaseBlock(clauses)));
     }
@@ -78,7 +90,7 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       return b.push(cx.f.createThrowStatement(derive(cx, node.expression, b).primal));
     }
     default:
-      cx.report(s, "unsupportedSyntax", `This statement (${ts.SyntaxKind[s.kind]})`, cx.spec.fn.name, "Rewrite it with if, for, while, let and const.");
+      cx.unreachable(s, `a ${ts.SyntaxKind[s.kind]}`);
   }
 }
 
@@ -91,13 +103,35 @@ function nested(cx: TwinContext, s: ts.Statement): ts.Statement {
   return cx.f.createBlock(inner.statements, true);
 }
 
-/** Conditions re-evaluated by a loop cannot have steps hoisted out of them. */
-function loopCondition(cx: TwinContext, e: ts.Expression): ts.Expression {
+/** A condition re-evaluated by a loop, and the steps (a call into a twin) it needs each time. */
+function loopCondition(cx: TwinContext, e: ts.Expression): { primal: ts.Expression; steps: ts.Statement[] } {
   const inner = new BlockBuilder();
   const d = derive(cx, e, inner);
-  if (inner.statements.length > 0) {
-    cx.report(e, "activeInPosition", "This condition", "Compute the value in a variable before the loop and update it at the end of the body.");
-  }
+  return { primal: d.primal, steps: inner.statements };
+}
+
+/** `{ steps; if (!c) break; body }`: the loop's condition checked at the top of its body. */
+function checkFirst(cx: TwinContext, condition: { primal: ts.Expression; steps: ts.Statement[] }, body: ts.Statement): ts.Block {
+  return cx.f.createBlock([...condition.steps, exitUnless(cx, condition.primal), ...statementsOf(cx, body)], true);
+}
+
+function exitUnless(cx: TwinContext, condition: ts.Expression): ts.Statement {
+  return cx.f.createIfStatement(cx.f.createLogicalNot(condition), cx.f.createBreakStatement());
+}
+
+function statementsOf(cx: TwinContext, s: ts.Statement): readonly ts.Statement[] {
+  return cx.ts.isBlock(s) ? s.statements : [s];
+}
+
+/**
+ * A case is evaluated only until one matches: its pure steps (temporaries) can go before the
+ * switch; a call into a twin there is the fence's to reject.
+ */
+function caseLabel(cx: TwinContext, e: ts.Expression, b: BlockBuilder): ts.Expression {
+  const inner = new BlockBuilder();
+  const d = derive(cx, e, inner);
+  if (inner.impure > 0) cx.unreachable(e, "a call into a twin in a case expression");
+  for (const s of inner.statements) b.push(s);
   return d.primal;
 }
 
@@ -127,14 +161,7 @@ function visitVariables(cx: TwinContext, list: ts.VariableDeclarationList, b: Bl
     }
     const first = b.statements.length;
     const value = derive(cx, d.initializer, b);
-    // A variable typed `any` (or another type without a tangent shape) cannot carry differentiated data.
-    if (!dot && value.tangent) reportLostTangent(cx, d.initializer);
-    else if (dot && kind === "other") cx.reportType(name, name.text, cx.core.checker.getTypeAtLocation(name));
-    else if (dot && isBufferView(cx, d.initializer)) reportBufferView(cx, d.initializer);
-    else if (dot && symbol && cx.activity.opaque.has(symbol)) {
-      cx.report(d.initializer, "unsupportedSyntax", `Differentiated data written into what '${calleeText(cx, d.initializer)}' returned`, cx.spec.fn.name,
-        "It may share storage with data tsjvp cannot see: copy it first (Float64Array.from(…)), or keep the data in your own variables.");
-    }
+    if (!dot && value.tangent) cx.unreachable(d.initializer, "a differentiated value for a variable without a tangent");
     const adopted = adoptTemporaries(cx, b, first, value, { name, dot, type: d.type, flags });
     if (adopted === "both") continue;
     if (adopted === "primal") {
@@ -183,32 +210,6 @@ export function tangentPattern(cx: TwinContext, name: ts.BindingPattern): ts.Bin
   return elements.length > 0 ? f.createArrayBindingPattern(elements) : undefined;
 }
 
-function calleeText(cx: TwinContext, e: ts.Expression): string {
-  const inner = skipOuter(cx.core, e);
-  return cx.ts.isCallExpression(inner) ? inner.expression.getText() : inner.getText();
-}
-
-/**
- * `new Float64Array(buffer, …)`: a view of an ArrayBuffer, which other views (or a DataView) may
- * share without tsjvp seeing it; a tangent of its own would not be shared with them.
- */
-function isBufferView(cx: TwinContext, e: ts.Expression): boolean {
-  const inner = skipOuter(cx.core, e);
-  return cx.ts.isNewExpression(inner) && isGlobal(cx.core, inner.expression, "Float64Array") && inner.arguments !== undefined &&
-    inner.arguments.length > 0 && cx.kind(inner.arguments[0]) === "other";
-}
-
-function reportBufferView(cx: TwinContext, e: ts.Expression): void {
-  cx.report(e, "unsupportedSyntax", "A Float64Array over an ArrayBuffer that holds differentiated values", cx.spec.fn.name,
-    "Allocate it with new Float64Array(n), and take views with .subarray(…): tsjvp mirrors views in the tangent.");
-}
-
-function reportLostTangent(cx: TwinContext, node: ts.Node, target = false): void {
-  // `s.sum = x` on a class instance or an untyped object: the object cannot hold the tangent.
-  const inner = target && (cx.ts.isPropertyAccessExpression(node) || cx.ts.isElementAccessExpression(node)) ? node.expression : node;
-  cx.reportType(inner, inner.getText(), cx.core.checker.getTypeAtLocation(inner));
-}
-
 function visitExpressionStatement(cx: TwinContext, e: ts.Expression, b: BlockBuilder): void {
   const { ts, f } = cx;
   const inner = skipOuter(cx.core, e);
@@ -233,7 +234,7 @@ function visitReturn(cx: TwinContext, e: ts.Expression | undefined, b: BlockBuil
   }
   let value = derive(cx, e, b);
   if (differentiable(kind)) value = cx.materialize(value, kind, b);
-  else if (value.tangent) reportLostTangent(cx, e);
+  else if (value.tangent) cx.unreachable(e, "a differentiated value returned without a tangent");
   b.push(f.createReturnStatement(f.createArrayLiteralExpression([value.primal, value.tangent ?? f.createNull()])));
 }
 
@@ -256,11 +257,11 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   const opText = ts.tokenToString(e.operatorToken.kind) ?? "";
   const op = compound[opText];
   if (opText !== "=" && !op) {
-    if (containsActive(cx, left)) cx.report(e, "unsupportedSyntax", `The operator '${opText}' on differentiated values`, cx.spec.fn.name, "Use arithmetic operators.");
+    if (cx.q.containsActive(left)) cx.unreachable(e, `'${opText}'`);
     return b.push(f.createExpressionStatement(e));
   }
-  if ((ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left)) && (cx.isActive(e.right) || containsActive(cx, left))) {
-    return cx.report(e, "unsupportedSyntax", "A destructuring assignment of differentiated values", cx.spec.fn.name, "Destructure in a declaration: const [a, b] = pair.");
+  if ((ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left)) && (cx.isActive(e.right) || cx.q.containsActive(left))) {
+    cx.unreachable(e, "a destructuring assignment");
   }
   const target = assignmentTarget(cx, left, b);
   const at = b.statements.length;
@@ -269,11 +270,10 @@ function visitAssignment(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilde
   // `a[i] op= g(…)` reads a[i] before g runs, and g may write a: hold the old value first.
   if (op && b.impure > impure && !ts.isIdentifier(left)) return compoundAfterCall(cx, b, at, target, rhs, op, e.left);
   if (!target.tangent) {
-    if (rhs.tangent) reportLostTangent(cx, e.left, true);
+    if (rhs.tangent) cx.unreachable(e, "a differentiated value written where no tangent is");
     return b.push(f.createExpressionStatement(f.createBinaryExpression(target.primal, e.operatorToken.kind as ts.BinaryOperator, rhs.primal)));
   }
   if (!op) {
-    if (isBufferView(cx, e.right)) reportBufferView(cx, e.right);
     const value = cx.materialize(rhs, cx.kind(e.left), b);
     if (value.tangent !== target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, value.tangent!)));
     return b.push(f.createExpressionStatement(f.createAssignment(target.primal, value.primal)));
@@ -293,7 +293,7 @@ function compoundAfterCall(cx: TwinContext, b: BlockBuilder, at: number, target:
   const old = cx.holdBeforeCall(target, before);
   b.statements.splice(at, 0, ...before.statements);
   b.lastImpure += before.statements.length;
-  if (!target.tangent && rhs.tangent) reportLostTangent(cx, left, true);
+  if (!target.tangent && rhs.tangent) cx.unreachable(left, "a differentiated value written where no tangent is");
   const result = applyRule(cx, operatorRules[op], [old, rhs], (xs) => buildOp(cx, op, xs), b, [undefined, undefined]);
   if (target.tangent) b.push(f.createExpressionStatement(f.createAssignment(target.tangent, result.tangent ?? cx.t.num(0))));
   b.push(f.createExpressionStatement(f.createAssignment(target.primal, result.primal)));
@@ -344,25 +344,13 @@ function assignmentTarget(cx: TwinContext, left: ts.Expression, b: BlockBuilder)
 
 function visitFor(cx: TwinContext, s: ts.ForStatement, b: BlockBuilder): void {
   const { f } = cx;
-  if (s.initializer && containsActiveWrite(cx, s.initializer)) {
-    cx.report(s.initializer, "activeInPosition", "This for-loop initializer", "Declare the variable before the loop.");
-  }
-  if (s.incrementor && containsActiveWrite(cx, s.incrementor)) {
-    cx.report(s.incrementor, "activeInPosition", "This for-loop update", "Move the update to the end of the loop body (before any continue).");
+  if ((s.initializer && cx.q.containsActiveWrite(s.initializer)) || (s.incrementor && cx.q.containsActiveWrite(s.incrementor))) {
+    cx.unreachable(s, "a for-loop header writing differentiated values");
   }
   const condition = s.condition ? loopCondition(cx, s.condition) : undefined;
-  b.push(f.createForStatement(s.initializer, condition, s.incrementor, nested(cx, s.statement)));
-}
-
-/** Does this for-loop header part write a variable that carries a tangent? */
-function containsActiveWrite(cx: TwinContext, node: ts.Node): boolean {
-  const { ts } = cx;
-  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && cx.dotOfNode(node.name)) return true;
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-    if (containsActive(cx, node.left) || containsActive(cx, node.right)) return true;
-  }
-  if (ts.isCallExpression(node) && containsActive(cx, node)) return true;
-  return ts.forEachChild(node, (c) => (containsActiveWrite(cx, c) ? true : undefined)) ?? false;
+  const body = nested(cx, s.statement);
+  if (!condition || condition.steps.length === 0) return b.push(f.createForStatement(s.initializer, condition?.primal, s.incrementor, body));
+  b.push(f.createForStatement(s.initializer, undefined, s.incrementor, checkFirst(cx, condition, body)));
 }
 
 // for (const v of a) with an active a: an index loop, so v_dot = a_dot[i] follows v = a[i]
@@ -374,9 +362,7 @@ function visitForOf(cx: TwinContext, s: ts.ForOfStatement, b: BlockBuilder): voi
   const existing = !decl && ts.isIdentifier(skipOuter(cx.core, list as ts.Expression)) ? skipOuter(cx.core, list as ts.Expression) as ts.Identifier : undefined;
   const dot = decl ? (ts.isIdentifier(decl.name) ? cx.dotOfNode(decl.name) : tangentPattern(cx, decl.name)) : existing ? cx.dotOfNode(existing) : undefined;
   if (!dot) {
-    if (!decl && !existing && (containsActive(cx, list) || cx.isActive(s.expression))) {
-      cx.report(list, "unsupportedSyntax", "This for…of target", cx.spec.fn.name, "Declare the loop variable in the loop: for (const v of xs).");
-    }
+    if (!decl && !existing && (cx.q.containsActive(list) || cx.isActive(s.expression))) cx.unreachable(list, "a for…of target");
     const source = derive(cx, s.expression, b).primal;
     return b.push(f.createForOfStatement(s.awaitModifier, s.initializer, source, nested(cx, s.statement)));
   }

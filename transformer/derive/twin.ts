@@ -3,7 +3,6 @@ import { Core } from "../core/context";
 import { differentiable } from "../model/types";
 import { tangentPattern, visitBody, visitStatements } from "./statements";
 import { deriveCall } from "./calls";
-import { containsActive } from "./expressions";
 import { BlockBuilder, ModuleServices, TwinContext } from "./context";
 import { Namer } from "../core/namer";
 import { Spec } from "../analysis/activity";
@@ -47,13 +46,11 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
       const zero = cx.zeroLike(f.createIdentifier(p.name), p.kind);
       prologue.push(cx.constDecl(dot, zero, p.kind === "num" ? ts.NodeFlags.Let : ts.NodeFlags.Const));
     } else {
-      cx.report(p.node, "unsupportedSyntax", "A destructured parameter written with differentiated data while its tangent is null", fn.name, "Pass a tangent for it, or take the whole value.");
+      cx.unreachable(p.node, "a destructured parameter written with differentiated data while its tangent is null");
     }
   });
-  for (const check of spec.deferred) if (containsActive(cx, check.scope)) cx.report(check.node, check.id, ...check.args);
   const body = new BlockBuilder();
   visitBody(cx, fn.node.body!, body);
-  if (cx.failed) return { declaration: undefined, calls: cx.requests, tangentParams };
   // Other modules call an exported function's full twin; inside a namespace every twin of an
   // exported member is exported, so that code outside the namespace reaches it qualified.
   const exported = fn.exported && (fn.namespaces.length > 0 || fullMask(fn).every((m, i) => m === spec.mask[i]));

@@ -3,18 +3,19 @@ import { Core, symbolOf } from "../core/context";
 import { kindOf as kindOfNode } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { isTsjvpJvp } from "../marks/marks";
-import { receiverWriters } from "../model/builtins";
+import { isLoweredCallback, receiverWriters } from "../model/builtins";
 import { MessageId } from "../core/diagnostics";
 
 /**
- * Reject before you derive: one pass over a function that will be differentiated, reporting every
- * construct outside the supported subset with its exact position. Activity-dependent checks
- * (an active argument to a function without source, …) happen later, during generation.
+ * Reject before you derive, first half: one pass over the syntax of a function that will be
+ * differentiated, reporting every construct outside the supported subset with its exact position.
+ * What depends on activity (an active argument to a function without source, …) is the second
+ * half's (supported.ts), once the analysis has converged; derive reports nothing.
  */
 /**
  * A construct that is fine where nothing is differentiated (`subCols[q++] = cols[k]` over integer
  * index data) but that derive could not place if `scope` touched differentiated values: checked
- * once activity is known (derive/twin.ts), for each specialisation.
+ * by the second half, for each specialisation.
  */
 export interface DeferredCheck {
   readonly node: ts.Node;
@@ -52,13 +53,16 @@ export function fence(core: Core, fn: FnInfo): FenceResult {
   return { ok: core.diags.items.length === before, deferred: walker.deferred };
 }
 
-/** The first argument of `xs.map(…)` or `xs.reduce(…, init)`, which tsjvp lowers to a loop. */
-export function isCallback(core: Core, node: ts.ArrowFunction | ts.FunctionExpression): boolean {
-  const { ts } = core;
-  const call = node.parent;
-  if (!ts.isCallExpression(call) || call.arguments[0] !== node || !ts.isPropertyAccessExpression(call.expression)) return false;
-  const name = call.expression.name.text;
-  return (name === "map" && call.arguments.length === 1) || (name === "reduce" && call.arguments.length === 2);
+/**
+ * Outer jvp calls of nested jvps (forward over forward): those the second pass differentiates, and
+ * those holding another nested call, which would need a third (reported; the calls inside one go
+ * with it, as its call throws the diagnostic).
+ */
+export function fenceNesting(core: Core, nested: readonly ts.CallExpression[]): { deferred: ts.CallExpression[]; tooDeep: Map<ts.CallExpression, ts.Diagnostic> } {
+  const holds = (outer: ts.Node, inner: ts.Node) => inner !== outer && inner.pos >= outer.pos && inner.end <= outer.end;
+  const deep = nested.filter((o) => nested.some((m) => holds(o, m)));
+  const tooDeep = new Map(deep.map((call) => [call, core.diags.report(call, "nestedFailed", "jvp nested three deep (or more) is not supported: differentiate twice at most.")] as const));
+  return { deferred: nested.filter((call) => !deep.some((o) => o === call || holds(o, call))), tooDeep };
 }
 
 /** `{ w, b: bias }` or `[a, , c]`: one level of plain bindings, no defaults, no rest. */
@@ -74,6 +78,13 @@ function readsParameter(core: Core, e: ts.Node, fn: ts.SignatureDeclaration): bo
     return decl !== undefined && core.ts.isParameter(decl) && decl.parent === fn;
   }
   return core.ts.forEachChild(e, (c) => (readsParameter(core, c, fn) ? true : undefined)) ?? false;
+}
+
+/** The statements derive has a visitor for. */
+function derivedStatements(tsi: typeof ts): ReadonlySet<ts.SyntaxKind> {
+  const K = tsi.SyntaxKind;
+  return new Set([K.VariableStatement, K.ExpressionStatement, K.ReturnStatement, K.IfStatement, K.Block, K.ForStatement, K.WhileStatement,
+    K.DoStatement, K.ForOfStatement, K.LabeledStatement, K.SwitchStatement, K.BreakStatement, K.ContinueStatement, K.EmptyStatement, K.ThrowStatement]);
 }
 
 function unsupported(core: Core, node: ts.Node, what: string, fn: FnInfo, instead: string): void {
@@ -94,7 +105,7 @@ class Fence {
     switch (node.kind) {
       case K.FunctionExpression:
       case K.ArrowFunction:
-        if (isCallback(this.core, node as ts.ArrowFunction)) return this.callback(node as ts.ArrowFunction);
+        if (isLoweredCallback(this.core, node as ts.ArrowFunction)) return this.callback(node as ts.ArrowFunction);
         this.core.diags.report(node, "closure", this.fn.name);
         return;
       case K.FunctionDeclaration:
@@ -149,6 +160,9 @@ class Fence {
         if ((node as ts.PropertyAccessExpression).questionDotToken) return this.no(node, "Optional chaining (?.)", "Check for undefined with an if statement first.");
         break;
       default:
+        if (ts.isStatement(node) && !derivedStatements(ts).has(node.kind)) {
+          return this.no(node, `This statement (${K[node.kind]})`, "Rewrite it with if, for, while, let and const.");
+        }
         break;
     }
     ts.forEachChild(node, (child) => this.visit(child));

@@ -92,6 +92,18 @@ export function methodRow(receiverKind: string, name: string): MethodRow | undef
   return table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
 }
 
+/**
+ * The inline callback of `xs.map(…)` or `xs.reduce(…, init)`, which derive lowers to a loop (the
+ * rows marked `lowered`): its body is differentiated with the function around it.
+ */
+export function isLoweredCallback(core: Core, node: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const { ts } = core;
+  const call = node.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== node || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const name = call.expression.name.text;
+  return (name === "map" && call.arguments.length === 1) || (name === "reduce" && call.arguments.length === 2);
+}
+
 /** The row of `libraryFunctions` a callee is, when it is that library function (not a user's own of that name). */
 export function libraryRole(core: Core, callee: ts.Expression): "sink" | "text" | "predicate" | "constant" | undefined {
   const { ts } = core;

@@ -15,7 +15,7 @@ import { cachedPerChecker, Core, isGlobal, PerChecker, symbolOf } from "../core/
  *   text: analysis/activity.ts.)
  * - `other`: everything else: class instances, library objects (DataView, Map, ArrayBuffer),
  *   `any`/`unknown`, index signatures, unions mixing kinds. Such a value is never assumed constant:
- *   the analysis tracks what flows into it, and derive reports differentiated data that reaches it.
+ *   the analysis tracks what flows into it, and the fence reports differentiated data that reaches it.
  */
 export type Kind = "num" | "arr" | "tree" | "none" | "other";
 
