@@ -1,7 +1,7 @@
 /**
  * Random programs inside the supported subset (fast-check): locals and reassignment, compound
- * assignment, every operator and Math function, if/else and ternaries, bounded for/while loops
- * with break/continue and early returns, Float64Array reads, writes, allocation, views and
+ * assignment, every operator and Math function, if/else and ternaries, bounded for/while/do loops
+ * with break/continue and early returns (conditions, and ?? operands, that call a helper), Float64Array reads, writes, allocation, views and
  * aliases, out-parameters, pytrees (a parameter `p: { s: number; v: Float64Array }`, read,
  * written and passed on, or built as an object literal at a call), and calls between generated
  * functions. Every function has the signature (x, y, a, out, p): number; arrays have length 3. Expressions are kept inside each function's domain (log(1 + e²), sqrt(1 + e²), …)
@@ -142,6 +142,25 @@ function statement(s: Scope, depth: number): fc.Arbitrary<string[]> {
     const whileScope: Scope = { ...s, counters: [...s.counters, k] };
     options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), block(whileScope, depth - 1, 2))
       .map(([n, b]) => [`let ${k} = 0;`, `while (${k} < ${n}) {`, `  ${k}++;`, ...indent(b), `}`]));
+    if (s.helpers.length) {
+      // Conditions that call a helper (its twin runs each time the loop checks), kept bounded:
+      // at most n passes, fewer where |tanh(h(…))| is small.
+      const call = fc.tuple(fc.constantFrom(...s.helpers), expr(s), expr(s), fc.constantFrom(...s.arrays), fc.constantFrom(...s.arrays), pytree(s))
+        .map(([h, x, y, a, b, p]) => `${s.helperRef(h)}(${x}, ${y}, ${a}, ${b}, ${p})`);
+      const bound = (n: number, c: string) => `Math.min(${n}, 1 + 2 * Math.abs(Math.tanh(${c})))`;
+      const c = `c${s.fresh.n++}`;
+      const condScope: Scope = { ...s, counters: [...s.counters, c] };
+      options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), call, block(condScope, depth - 1, 2), fc.option(condition(condScope), { nil: undefined }))
+        .map(([n, h, b, exit]) => [`for (let ${c} = 0; ${c} < ${bound(n, h)}; ${c}++) {`, ...indent(exit ? [`if (${exit}) continue;`, ...b] : b), `}`]));
+      options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), call, block(condScope, depth - 1, 2))
+        .map(([n, h, b]) => [`let ${c} = 0;`, `while (${c} < ${bound(n, h)}) {`, `  ${c}++;`, ...indent(b), `}`]));
+      options.push(fc.tuple(fc.integer({ min: 1, max: 3 }), call, block(condScope, depth - 1, 2), condition(condScope))
+        .map(([n, h, b, exit]) => [`let ${c} = 0;`, `do {`, `  ${c}++;`, `  if (${exit}) continue;`, ...indent(b), `} while (${c} < ${bound(n, h)});`]));
+      if (s.nullables.length) {
+        // The right operand of ?? calls a helper only when the left is null.
+        options.push(fc.tuple(fc.constantFrom(...s.nullables), call).map(([u, h]) => [`${s.nums[0]} += ${u} ?? ${h};`]));
+      }
+    }
     // A labelled loop left from an inner loop.
     const label = `outer${s.fresh.n++}`;
     const inner = `j${s.fresh.n++}`;
