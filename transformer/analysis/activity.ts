@@ -117,7 +117,13 @@ export class Activity {
   }
 
   isActiveSymbol(s: ts.Symbol): boolean {
-    return this.isActivePath({ symbol: s, suffix: "" });
+    if (!this.settledSymbols) return this.isActivePath({ symbol: s, suffix: "" });
+    let active = this.settledSymbols.get(s);
+    if (active === undefined) {
+      active = this.isActivePath({ symbol: s, suffix: "" });
+      this.settledSymbols.set(s, active);
+    }
+    return active;
   }
 
   callee(node: ts.Expression): Callee {
@@ -145,6 +151,26 @@ export class Activity {
 
   /** Does this expression's value depend on an active input? */
   isActive(expr: ts.Expression): boolean {
+    if (!this.settled) return this.computeActive(expr);
+    let active = this.settled.get(expr);
+    if (active === undefined) {
+      active = this.computeActive(expr);
+      this.settled.set(expr, active);
+    }
+    return active;
+  }
+
+  /** Answers remembered once the fixpoint has converged (the fence and derive ask about every sub-expression). */
+  private settled: Map<ts.Node, boolean> | undefined;
+  private settledSymbols: Map<ts.Symbol, boolean> | undefined;
+
+  /** The fixpoint has converged: activity no longer changes. */
+  settle(): void {
+    this.settled ??= new Map();
+    this.settledSymbols ??= new Map();
+  }
+
+  private computeActive(expr: ts.Expression): boolean {
     const { ts } = this.core;
     const e = skipOuter(this.core, expr);
     // Cheap cases first: a variable is active only if marked (kinds `none` never are); literals never.

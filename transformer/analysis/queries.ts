@@ -5,20 +5,16 @@ import type { Activity } from "./activity";
 
 /**
  * Questions about one specialisation's converged activity that the fence's second half and derive
- * both ask, answered the same way for both (and each expression's activity computed once).
+ * both ask, answered the same way for both, and once per node (they ask about every sub-expression).
  */
 export class ActivityQueries {
-  private readonly active = new Map<ts.Node, boolean>();
+  private readonly holdsActive = new Map<ts.Node, boolean>();
+  private readonly rewritten = new Map<ts.Node, boolean>();
 
   constructor(readonly core: Core, readonly activity: Activity) {}
 
   isActive(e: ts.Expression): boolean {
-    let active = this.active.get(e);
-    if (active === undefined) {
-      active = this.activity.isActive(e);
-      this.active.set(e, active);
-    }
-    return active;
+    return this.activity.isActive(e);
   }
 
   /** Does this name carry a tangent here? */
@@ -30,7 +26,12 @@ export class ActivityQueries {
   /** Does any variable read in `e` carry a tangent? */
   containsActive(e: ts.Node): boolean {
     if (this.core.ts.isIdentifier(e)) return this.hasTangent(e);
-    return this.core.ts.forEachChild(e, (c) => (this.containsActive(c) ? true : undefined)) ?? false;
+    let answer = this.holdsActive.get(e);
+    if (answer === undefined) {
+      answer = this.core.ts.forEachChild(e, (c) => (this.containsActive(c) ? true : undefined)) ?? false;
+      this.holdsActive.set(e, answer);
+    }
+    return answer;
   }
 
   /**
@@ -39,6 +40,15 @@ export class ActivityQueries {
    * from differentiated values (a diagnostic).
    */
   needsRewrite(e: ts.Node): boolean {
+    let answer = this.rewritten.get(e);
+    if (answer === undefined) {
+      answer = this.computeRewrite(e);
+      this.rewritten.set(e, answer);
+    }
+    return answer;
+  }
+
+  private computeRewrite(e: ts.Node): boolean {
     const { ts } = this.core;
     const core = this.core;
     if (ts.isCallExpression(e)) {

@@ -88,6 +88,7 @@ export class SpecRegistry implements SpecSource {
       // Again: what never ran (new specialisations), and what read a summary that changed.
       pending = [...this.specs.values()].filter((s) => !ran.has(s) || [...s.activity.dependencies].some((d) => changed.has(d)));
     }
+    for (const spec of this.specs.values()) spec.activity.settle();
   }
 }
 

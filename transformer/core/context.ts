@@ -26,29 +26,39 @@ export function skipOuter(core: Core, e: ts.Expression): ts.Expression {
 
 /** The symbol an identifier refers to (the local, for an import alias). */
 export function symbolOf(core: Core, node: ts.Node): ts.Symbol | undefined {
+  const answers = symbolCache.answersFor(core.checker);
+  if (answers.has(node)) return answers.get(node);
   // In `{ pos, vel }` the name is both a property and a read of the variable: the variable counts.
-  return cachedPerChecker(symbolCache, core, node, () => {
-    const parent = node.parent;
-    return parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node
-      ? core.checker.getShorthandAssignmentValueSymbol(parent)
-      : core.checker.getSymbolAtLocation(node);
-  });
+  const parent = node.parent;
+  const symbol = parent && core.ts.isShorthandPropertyAssignment(parent) && parent.name === node
+    ? core.checker.getShorthandAssignmentValueSymbol(parent)
+    : core.checker.getSymbolAtLocation(node);
+  answers.set(node, symbol);
+  return symbol;
+}
+
+/**
+ * Answers about nodes, per checker: --watch reuses the nodes of unchanged files in a new program.
+ * The current checker's answers are kept at hand (they are asked for very often).
+ */
+export class PerChecker<T> {
+  private checker: ts.TypeChecker | undefined;
+  private answers = new WeakMap<ts.Node, T>();
+  private readonly byChecker = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, T>>();
+
+  answersFor(checker: ts.TypeChecker): WeakMap<ts.Node, T> {
+    if (checker !== this.checker) {
+      let answers = this.byChecker.get(checker);
+      if (!answers) this.byChecker.set(checker, (answers = new WeakMap()));
+      this.checker = checker;
+      this.answers = answers;
+    }
+    return this.answers;
+  }
 }
 
 // Asked for the same names many times (activity runs to a fixpoint).
-const symbolCache: PerChecker<ts.Symbol | undefined> = new WeakMap();
-
-/** Answers about nodes, per checker: --watch reuses the nodes of unchanged files in a new program. */
-export type PerChecker<T> = WeakMap<ts.TypeChecker, WeakMap<ts.Node, T>>;
-
-export function cachedPerChecker<T>(cache: PerChecker<T>, core: Core, node: ts.Node, compute: () => T): T {
-  let answers = cache.get(core.checker);
-  if (!answers) cache.set(core.checker, (answers = new WeakMap()));
-  if (answers.has(node)) return answers.get(node) as T;
-  const answer = compute();
-  answers.set(node, answer);
-  return answer;
-}
+const symbolCache = new PerChecker<ts.Symbol | undefined>();
 
 /** True when `id` names a global of the default library (`Math`, `Float64Array`), not a user's own. */
 export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { cachedPerChecker, Core, isGlobal, PerChecker, symbolOf } from "../core/context";
+import { Core, isGlobal, PerChecker, symbolOf } from "../core/context";
 
 /**
  * The type model: the one place that says which types carry a tangent.
@@ -87,10 +87,16 @@ export function reportUnsupportedType(core: Core, node: ts.Node, name: string, t
 }
 
 // The type at a node does not change for one checker: asked often, computed once.
-const nodeKinds: PerChecker<Kind> = new WeakMap();
+const nodeKinds = new PerChecker<Kind>();
 
 export function kindOf(core: Core, node: ts.Node): Kind {
-  return cachedPerChecker(nodeKinds, core, node, () => declaredKind(core, node) ?? numericKind(core, node) ?? kindOfType(core, core.checker.getTypeAtLocation(node)));
+  const answers = nodeKinds.answersFor(core.checker);
+  let kind = answers.get(node);
+  if (kind === undefined) {
+    kind = declaredKind(core, node) ?? numericKind(core, node) ?? kindOfType(core, core.checker.getTypeAtLocation(node));
+    answers.set(node, kind);
+  }
+  return kind;
 }
 
 /**
