@@ -5,7 +5,7 @@
  */
 export type { Tangent, TangentIn } from "./tangent-types";
 import type { Tangent, TangentIn } from "./tangent-types";
-export { extremumDot, powDot } from "./rules";
+export { extremumDot } from "./rules";
 export { applyTwin, compileError, fillZeros, registerTwin, twinSymbol, zerosLike } from "./calls";
 export { applyRule, defineJvp, type JvpRule, type TangentsOf } from "./custom";
 export { jacfwd, type Jacobian, type JacfwdOptions } from "./jacobian";

@@ -57,6 +57,15 @@ const rules: [string, string, number, (x: number) => number][] = [
   ["pow", "Math.pow(x, 2.5)", 1.3, (x) => 2.5 * 1.5 * x ** 0.5],
   ["powBase", "2 ** x", 0.7, (x) => Math.LN2 ** 2 * 2 ** x],
   ["fround", "Math.fround(x) * x", 0.7, () => 2],
+  ["max", "Math.max(x * x, 3 * x)", 4, () => 2],
+  ["min", "Math.min(x * x * x, 2 * x)", 0.5, (x) => 6 * x],
+  ["powBoth", "x ** x", 1.3, (x) => x ** x * ((Math.log(x) + 1) ** 2 + 1 / x)],
+  ["powBothMath", "Math.pow(1 + x * x, x)", 0.8, (x) => {
+    // f = e^g, g = x ln(1 + x²): f'' = f (g'² + g'')
+    const g1 = Math.log(1 + x * x) + (2 * x * x) / (1 + x * x);
+    const g2 = (2 * x) / (1 + x * x) + (4 * x) / (1 + x * x) ** 2;
+    return (1 + x * x) ** x * (g1 * g1 + g2);
+  }],
   ["product", "x * x * x", 0.7, (x) => 6 * x],
   ["quotient", "1 / x", 1.3, (x) => 2 / x ** 3],
   ["remainder", "(x % 0.5) * x", 1.3, () => 2],
@@ -240,15 +249,15 @@ describe("hessian and hvp (forward over forward)", function () {
   it("what the second pass cannot differentiate is TS97028 at the hessian call", () => {
     const compiled = compileSources(path.join(repoRoot, "build", "second-order-bad"), { "main.ts": `import { hessian, jvp } from "tsjvp";
 function peak(x: Float64Array): number {
-  return Math.max(x[0] * x[1], x[1]);
+  return Math.max(x[0] * x[1], x[1], 0.5);
 }
 export const H = hessian(peak);
 export const slope = (t: number) => jvp((s: number) => jvp(Math.max, [s, 1], [1, 0])[1] + jvp(peakOf, [s], [1])[1], [t], [1]);
 function peakOf(s: number): number {
-  return Math.max(s * s, 1);
+  return Math.max(s * s, 1, s);
 }
 ` });
-    expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: Math\.max and Math\.min have no second-order rule yet/);
+    expect(compiled.errors).to.match(/main\.ts\(5,18\): error TS97028: hessian\(peak\) needs the twin of peak's twin, which tsjvp could not generate: Math\.max and Math\.min of three or more arguments have no second-order rule yet/);
     // A jvp of code calling jvp: the inner jvp of Math.max is TS97012 already; the outer is TS97029.
     expect(compiled.errors).to.match(/main\.ts\(6,37\): error TS97029: This jvp differentiates code that calls jvp itself \(forward over forward\); tsjvp could not differentiate it: Math\.max and Math\.min/);
   });

@@ -94,13 +94,18 @@ export class Algebra {
   }
 
   /** Primal arithmetic (never zero): `a op b`. */
-  op(a: ts.Expression, op: "+" | "-" | "*" | "/" | "**" | ">=" | "===", b: ts.Expression): ts.Expression {
+  op(a: ts.Expression, op: "+" | "-" | "*" | "/" | "**" | ">=" | ">" | "<" | "===", b: ts.Expression): ts.Expression {
     const K = this.tsi.SyntaxKind;
     const kinds = {
-      "+": K.PlusToken, "-": K.MinusToken, "*": K.AsteriskToken, "/": K.SlashToken,
-      "**": K.AsteriskAsteriskToken, ">=": K.GreaterThanEqualsToken, "===": K.EqualsEqualsEqualsToken,
+      "+": K.PlusToken, "-": K.MinusToken, "*": K.AsteriskToken, "/": K.SlashToken, "**": K.AsteriskAsteriskToken,
+      ">=": K.GreaterThanEqualsToken, ">": K.GreaterThanToken, "<": K.LessThanToken, "===": K.EqualsEqualsEqualsToken,
     } as const;
     return this.bin(a, kinds[op], b);
+  }
+
+  /** A tangent that is not a number (a NaN argument of Math.max). */
+  nan(): ts.Expression {
+    return this.f.createIdentifier("NaN");
   }
 
   /** `Math.<name>(args)` */

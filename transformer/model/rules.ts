@@ -49,15 +49,28 @@ const pow: Rule = ({ x, dx, r, literal, t }) => {
     const term = t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]);
     return base === undefined ? t.cond(t.op(x(0), "===", t.num(0)), null, term) : term;
   }
-  return t.runtime("powDot", x(0), dx[0], x(1), dx[1], r());
+  // Both: the two terms above, each with its convention (written out, so that a second pass can differentiate it)
+  const dxTerm = t.mul(t.op(x(1), "*", t.op(x(0), "**", t.op(x(1), "-", t.num(1)))), dx[0]);
+  const dyTerm = t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]);
+  return t.add(t.cond(t.op(x(1), "===", t.num(0)), null, dxTerm), t.cond(t.op(x(0), "===", t.num(0)), null, dyTerm));
 };
 
-/** Math.max / Math.min: the selected argument's tangent, ties split evenly, NaN for NaN. */
-const extremum: Rule = (a) => {
-  if (a.dx.every((d) => !d)) return null;
+/**
+ * Math.max / Math.min: the selected argument's tangent, ties split evenly, NaN for NaN. Of two
+ * arguments, written out: `a > b ? da : a < b ? db : a === b ? (da + db) / 2 : NaN` (for max);
+ * of more, the runtime's extremumDot.
+ */
+const extremum = (larger: ">" | "<"): Rule => (a) => {
+  const { t, dx } = a;
+  if (dx.every((d) => !d)) return null;
+  if (a.count === 2) {
+    const smaller = larger === ">" ? "<" : ">";
+    const tie = t.cond(t.op(a.x(0), "===", a.x(1)), t.div(t.add(dx[0], dx[1]), t.num(2)), t.nan());
+    return t.cond(t.op(a.x(0), larger, a.x(1)), dx[0], t.cond(t.op(a.x(0), smaller, a.x(1)), dx[1], tie));
+  }
   const args: ts.Expression[] = [a.r()];
-  for (let i = 0; i < a.count; i++) args.push(a.x(i), a.t.orZero(a.dx[i]));
-  return a.t.runtime("extremumDot", ...args);
+  for (let i = 0; i < a.count; i++) args.push(a.x(i), t.orZero(dx[i]));
+  return t.runtime("extremumDot", ...args);
 };
 
 /** Binary operators on numbers, one line of math each. */
@@ -112,8 +125,8 @@ export const mathRules: Record<string, Rule> = {
   pow,
   abs: ({ x, dx, t }) => t.cond(t.op(x(0), ">=", t.num(0)), dx[0], t.neg(dx[0])), // x >= 0 ? dx : −dx
   hypot: (a) => a.t.div(sum(a, (i) => a.t.mul(a.dx[i] ? a.x(i) : null, a.dx[i])), a.r()), // Σ xᵢ dxᵢ / hypot
-  max: extremum,
-  min: extremum,
+  max: extremum(">"),
+  min: extremum("<"),
   fround: ({ dx }) => dx[0], // dx
 };
 

@@ -156,8 +156,7 @@ function reasonOf(d: ts.Diagnostic, twin: string | undefined): string {
 
 /** Tangent rules that call a runtime helper without a twin of its own: what to write instead. */
 const noSecondOrder: Record<string, string> = {
-  extremumDot: "Math.max and Math.min have no second-order rule yet (their tangent picks an argument in a runtime helper). Write the choice as a conditional: a > b ? a : b.",
-  powDot: "x ** y with both operands differentiated has no second-order rule yet (its tangent is a runtime helper). Write Math.exp(y * Math.log(x)) for x > 0.",
+  extremumDot: "Math.max and Math.min of three or more arguments have no second-order rule yet (their tangent picks an argument in a runtime helper). Nest them two at a time: Math.max(a, Math.max(b, c)).",
 };
 
 /** A hessian or hvp call whose twin of the twin failed throws its diagnostic when it runs, as a failed jvp call does. */

@@ -468,7 +468,7 @@ class TwinVectorizer {
     if (!ts.isPropertyAccessExpression(e)) return false;
     const object = e.expression;
     if (ts.isIdentifier(object) && (object.text === "Math" || object.text === "Float64Array")) return true;
-    if (ts.isIdentifier(object) && ["extremumDot", "powDot", "zerosLike", "fillZeros"].includes(e.name.text) && !this.tangents.has(object.text)) return true;
+    if (ts.isIdentifier(object) && ["extremumDot", "zerosLike", "fillZeros"].includes(e.name.text) && !this.tangents.has(object.text)) return true;
     const root = this.root(object);
     return root !== undefined && this.tangents.has(root) && ["push", "fill", "set", "slice", "subarray"].includes(e.name.text);
   }
