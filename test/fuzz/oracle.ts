@@ -89,6 +89,9 @@ function mathCall(name: string, args: D[]): D {
     case "min": {
       const y = (name === "max" ? Math.max : Math.min)(...args.map((x) => x.v));
       const tied = args.filter((x) => x.v === y);
+      // A tie is where the selection switches: the tangent splits evenly there, a convention that
+      // holds at the point alone (no derivative of it is compared).
+      if (tied.length > 1) D.sawTie = true;
       return new D(y, tied.length === 0 ? NaN : tied.reduce((s, x) => s + x.d, 0) / tied.length);
     }
   }
