@@ -61,7 +61,7 @@ function nameOf(fun: (...args: never[]) => unknown): string {
 }
 
 /** How columns are computed: `lanes` per call of `twin`, whose parameters take tangents where `mask` says. */
-interface Engine {
+export interface Engine {
   readonly lanes: number;
   readonly mask: readonly boolean[] | undefined;
   /** The twin's result: [primal, tangent of lane 0, …]; a rule's: [primal, tangent]. */
@@ -104,6 +104,35 @@ function pass(engine: Engine, args: readonly unknown[], argnum: number, seeds: r
     for (let k = 0; k < engine.lanes; k++) interleaved.push(i === argnum ? seeds[k] : zerosLike(args[i]));
   }
   return engine.twin(...(interleaved as never[])) as unknown[];
+}
+
+/** How `jacfwdSparse` takes its compressed columns: the engine jacfwd would use. */
+export function columnEngine(fun: (...args: unknown[]) => unknown, argnum: number, chunk: number): Engine {
+  return engineOf(fun, argnum, chunk);
+}
+
+/**
+ * The output tangent for each of `seeds` (directions in argument `argnum`), `engine.lanes` per
+ * pass; each pass starts from the arguments as given.
+ */
+export function directionalDerivatives(engine: Engine, args: readonly unknown[], argnum: number, seeds: readonly unknown[]): unknown[] {
+  const lanes = engine.lanes;
+  const kept = seeds.length > lanes ? keep(args, engine.writes) : undefined;
+  // Lanes past the last seed get zeros of their own (a function writing its argument writes them).
+  const zero = () => (typeof args[argnum] === "number" ? 0 : new Float64Array((args[argnum] as Float64Array).length));
+  const out: unknown[] = [];
+  for (let start = 0; start < seeds.length; start += lanes) {
+    if (kept && start > 0) restore(args, kept);
+    const chunk: unknown[] = [];
+    for (let k = 0; k < lanes; k++) chunk.push(start + k < seeds.length ? seeds[start + k] : zero());
+    const result = pass(engine, args, argnum, chunk);
+    for (let k = 0; k < lanes && start + k < seeds.length; k++) out.push(copyOf(result[1 + k]));
+  }
+  return out;
+}
+
+function copyOf(v: unknown): unknown {
+  return v instanceof Float64Array ? v.slice() : v;
 }
 
 /** The Jacobian, `engine.lanes` columns per pass (one column for a number argument). */

@@ -11,7 +11,7 @@ import { repoRoot } from "./support/compile";
 
 const transformerDir = path.join(repoRoot, "transformer");
 /** Stages from the bottom up; the files at the top of transformer/ orchestrate them. */
-const stages = ["core", "model", "marks", "analysis", "fence", "derive", "tidy", "vector", "emit", "second-order"];
+const stages = ["core", "model", "marks", "analysis", "fence", "derive", "tidy", "vector", "sparsity", "emit", "second-order"];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>

@@ -9,6 +9,7 @@
  *   derive    build each twin the fence admitted, from the rule table   derive/
  *   tidy      remove what a twin computes and nothing reads             tidy/
  *   vector    twins carrying eight directions, for jacfwd               vector/
+ *   sparsity  twins carrying index sets, for sparsity and jacfwdSparse  sparsity/
  *   emit      insert twins, rewrite jvp calls, add imports              emit/
  *   second    twins of twins, for hessian and hvp: the pipeline again   second-order/
  *             over the emitted module
@@ -32,6 +33,7 @@ import { rewriteFile } from "./emit/rewrite";
 import { declareTwins } from "./emit/declarations";
 import { tidyTwin } from "./tidy/tidy";
 import { vectorTwins } from "./vector/vectorize";
+import { sparsityTwins } from "./sparsity/sparsify";
 import { addSecondOrderTwins } from "./second-order/second-order";
 
 export interface FileResult {
@@ -56,14 +58,18 @@ export function differentiateFile(tsi: typeof ts, program: ts.Program, context: 
   // Cheap exit: a file that never mentions jvp (or defineJvp) has no marks.
   if (file.isDeclarationFile || !/jvp/i.test(file.text)) return undefined;
   const core: Core = { ts: tsi, f: context.factory, program, checker: program.getTypeChecker(), file, diags: new DiagnosticBag(tsi, program.getCurrentDirectory()), context };
-  const { jvps, jacobians, secondOrders } = findJvpCalls(core);
+  const { jvps, jacobians, secondOrders, sparse } = findJvpCalls(core);
   const tagged = findTaggedFunctions(core);
   // Marking can fail without a mark (a @jvp tag on a method): those diagnostics still count.
   if (jvps.length === 0 && jacobians.length === 0 && secondOrders.length === 0 && tagged.length === 0 && core.diags.items.length === 0) return undefined;
-  const twins = new FileDifferentiator(core, jvps, tagged, jacobians, secondOrders).run();
+  const twins = new FileDifferentiator(core, jvps, tagged, jacobians, secondOrders, sparse).run();
   const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(core, t.declaration) }));
   const vectors = vectorTwins(core, tidied, twins.jacobianRoots, twins.imports.opsNamespaces());
-  return { core, twins: { ...twins, twins: [...tidied, ...vectors.twins], vectorRegistrations: vectors.registrations, jacobianWrites: vectors.writes } };
+  const sets = sparsityTwins(core, tidied, twins.sparseRoots, twins.controls, twins.imports.opsNamespaces(), (name) => twins.imports.runtimeRef(name));
+  return {
+    core,
+    twins: { ...twins, twins: [...tidied, ...vectors.twins, ...sets.twins], vectorRegistrations: vectors.registrations, jacobianWrites: vectors.writes, sparsityRegistrations: sets.registrations },
+  };
 }
 
 /**

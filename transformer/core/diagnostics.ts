@@ -33,6 +33,7 @@ export const Messages = {
   misplacedRule: { code: 97026, text: "This defineJvp call is not a statement or a const at the top level of its module, where tsjvp finds rules: differentiated code would not use it. Call defineJvp(f, rule) at the top level, after f's declaration." },
   secondOrder: { code: 97028, text: "{0}({1}) needs the twin of {1}'s twin, which tsjvp could not generate: {2}" },
   nestedFailed: { code: 97029, text: "This jvp differentiates code that calls jvp itself (forward over forward); tsjvp could not differentiate it: {0}" },
+  sparsityFailed: { code: 97030, text: "{0}({1}) needs the index-set twin of {1}, which tsjvp could not generate: {2}. Rewrite that part, or give jacfwdSparse a pattern found otherwise (jacfwdSparse(f, { pattern }))." },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;
 

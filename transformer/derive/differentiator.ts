@@ -2,12 +2,12 @@ import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { identifiersOf, Namer } from "../core/namer";
 import { Callee, FnInfo, hasTag, resolveCallee, secondOrderTag } from "../model/functions";
-import { JvpCall, SecondOrderCall } from "../marks/marks";
+import { JvpCall, SecondOrderCall, SparseCall } from "../marks/marks";
 import { Spec } from "../analysis/activity";
 import { fullMask, SpecRegistry } from "../analysis/specs";
 import { planCallSite, planJacobianSite, CallPlan } from "../analysis/call-plans";
 import { ModuleImports, runtimeSpecifierOf } from "./imports";
-import { buildTwin } from "./twin";
+import { buildTwin, TwinControl } from "./twin";
 import { FileFence } from "../fence/file-fence";
 import { fenceNesting } from "../fence/fence";
 
@@ -30,12 +30,18 @@ export interface FileTwins {
   readonly vectorRegistrations?: ReadonlyMap<Spec, string>;
   /** Which parameters each of those twins may write (filled in by the vector stage). */
   readonly jacobianWrites?: ReadonlyMap<Spec, readonly boolean[]>;
+  /** The index-set twin attached to each sparse root that has one (filled in by the sparsity stage). */
+  readonly sparsityRegistrations?: ReadonlyMap<Spec, string>;
   /**
    * Full twins the second-order stage differentiates once more: of functions `hessian` or `hvp`
    * differentiates in this module, and of those tagged `@jvp hessian`; with where to report a
    * failure (those calls, or the tagged function).
    */
   readonly secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>;
+  /** Twins sparsity and jacfwdSparse differentiate in this module (with their calls): they get an index-set twin too, when one can be made. */
+  readonly sparseRoots: ReadonlyMap<Spec, readonly SparseCall[]>;
+  /** Per twin: what the index-set stage needs to know of derive's work. */
+  readonly controls: ReadonlyMap<Spec, TwinControl>;
   /** Outer calls of nested jvps (forward over forward), left for the second pass. */
   readonly deferred: readonly ts.CallExpression[];
   readonly plans: ReadonlyMap<ts.CallExpression, CallPlan>;
@@ -58,9 +64,11 @@ export class FileDifferentiator {
   private readonly failures = new Map<Spec, ts.Diagnostic>();
   /** The twins each generated twin calls. */
   private readonly callees = new Map<Spec, readonly Spec[]>();
+  private readonly sparseRoots = new Map<Spec, SparseCall[]>();
+  private readonly controls = new Map<Spec, TwinControl>();
 
   constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[],
-    private readonly secondOrders: readonly SecondOrderCall[] = []) {
+    private readonly secondOrders: readonly SecondOrderCall[] = [], private readonly sparse: readonly SparseCall[] = []) {
     this.namer = new Namer(identifiersOf(core.ts, core.file));
     this.fence = new FileFence(core, (spec, from) => this.registry.reference(spec, from));
     this.registry = new SpecRegistry(core, this.namer, (fn) => this.fence.gate(fn));
@@ -77,12 +85,17 @@ export class FileDifferentiator {
     for (const [call, diagnostic] of tooDeep) plans.set(call, { type: "failed", diagnostic });
     for (const c of this.calls) if (!c.nested) plans.set(c.call, planCallSite(this.core, c, this.registry, (e) => this.callee(e)));
     // jacfwd(f, { argnums: k }): the twin with a tangent for parameter k alone (no work for the others).
+    const sparseByCall = new Map(this.sparse.map((c) => [c.call, c] as const));
     const jacobianRoots = [...new Set(this.jacobians.flatMap((call) => {
-      const plan = planJacobianSite(this.core, call, (e) => this.callee(e));
+      const sparse = sparseByCall.get(call);
+      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), sparse?.api);
       if (!plan) return [];
       const full = fullMask(plan.fn);
       const only = full.map((m, i) => m && i === plan.argnum);
-      return [this.registry.get(plan.fn, only.some(Boolean) ? only : full)];
+      const spec = this.registry.get(plan.fn, only.some(Boolean) ? only : full);
+      // sparsity(f) and jacfwdSparse(f) without a pattern: the index-set twin of that same twin.
+      if (sparse?.needsPattern) this.sparseRoots.set(spec, [...(this.sparseRoots.get(spec) ?? []), sparse]);
+      return [spec];
     }))];
     // hessian(f) and hvp(f, …): f's full twin, which the second-order stage differentiates again.
     const secondOrderRoots = new Map<Spec, ts.Node[]>();
@@ -157,6 +170,7 @@ export class FileDifferentiator {
       const result = buildTwin(this.core, spec, this.namer.fork(), this.imports);
       this.twins.set(spec, result.declaration);
       this.tangentParams.set(spec, result.tangentParams);
+      this.controls.set(spec, result.control);
       calls = result.calls;
     });
     this.callees.set(spec, calls);
@@ -195,7 +209,8 @@ export class FileDifferentiator {
       const failure = this.failureOf(spec);
       if (failure) twins.push({ spec, declaration: this.stub(spec, failure), tangentParams: [] });
     }
-    return { twins, registered, jacobianRoots, secondOrderRoots, deferred, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
+    const sparseRoots = new Map([...this.sparseRoots].filter(([spec]) => !this.failureOf(spec)));
+    return { twins, registered, jacobianRoots, secondOrderRoots, sparseRoots, controls: this.controls, deferred, plans, imports: this.imports, failureOf: (spec) => this.failureOf(spec) };
   }
 
   /** A tagged function whose twin failed still exports `f_jvp`, which throws the diagnostic. */

@@ -14,6 +14,15 @@ export interface TwinResult {
   readonly calls: readonly Spec[];
   /** Per parameter of the declaration: is it a tangent? (Vector mode gives each one lane per direction.) */
   readonly tangentParams: readonly boolean[];
+  readonly control: TwinControl;
+}
+
+/** What the index-set stage needs to know of a twin: where control flow depends on differentiated values. */
+export interface TwinControl {
+  /** The twin's if, loop and switch statements whose condition reads a differentiated value. */
+  readonly active: ReadonlySet<ts.Node>;
+  /** Names of the variables that carry a tangent (the others hold no differentiated value). */
+  readonly activeNames: ReadonlySet<string>;
 }
 
 /**
@@ -60,7 +69,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
     modifiers, undefined, spec.name, fn.node.typeParameters, params, returnTypeOf(cx),
     f.createBlock([...prologue.statements, ...body.statements], true),
   );
-  return { declaration, calls: cx.requests, tangentParams };
+  return { declaration, calls: cx.requests, tangentParams, control: { active: cx.activeControl, activeNames: cx.activeNames() } };
 }
 
 /** Tuple and object types in a twin's signature print on one line. */

@@ -69,6 +69,9 @@ export function registration(core: Core, result: FileTwins, spec: Spec, primal: 
     attach(root.name, 1, root);
     const vector = result.vectorRegistrations?.get(root);
     if (vector) attach(vector, vectorLanes, root);
+    // What sparsity and jacfwdSparse find the pattern with: the index-set twin of that twin.
+    const sets = result.sparsityRegistrations?.get(root);
+    if (sets) registered = f.createCallExpression(result.imports.runtimeRef("registerSparsityTwin"), undefined, [registered, f.createIdentifier(sets), mask(root.mask)]);
   }
   return registered;
 }

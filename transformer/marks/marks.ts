@@ -16,8 +16,8 @@ export interface JvpCall {
 }
 
 /** The functions of tsjvp's API that mark the function they are given. */
-type Api = "jvp" | "jacfwd" | "hessian" | "hvp";
-const apis: readonly string[] = ["jvp", "jacfwd", "hessian", "hvp"];
+type Api = "jvp" | "jacfwd" | "hessian" | "hvp" | "jacfwdSparse" | "sparsity";
+const apis: readonly string[] = ["jvp", "jacfwd", "hessian", "hvp", "jacfwdSparse", "sparsity"];
 
 /** True when `call` resolves, through the checker, to tsjvp's own `jvp` (aliases included). */
 export function isTsjvpJvp(core: Core, call: ts.CallExpression): boolean {
@@ -82,6 +82,15 @@ export interface CallMarks {
   readonly jvps: JvpCall[];
   readonly jacobians: ts.CallExpression[];
   readonly secondOrders: SecondOrderCall[];
+  /** Calls of sparsity and jacfwdSparse (among the jacobians too): they need the function's index-set twin. */
+  readonly sparse: SparseCall[];
+}
+
+/** A call of sparsity or jacfwdSparse; `needsPattern`: no `pattern` is given, so the call computes one. */
+export interface SparseCall {
+  readonly call: ts.CallExpression;
+  readonly api: "sparsity" | "jacfwdSparse";
+  readonly needsPattern: boolean;
 }
 
 /** A call of hessian or hvp. */
@@ -96,6 +105,7 @@ export function findJvpCalls(core: Core): CallMarks {
   const found: JvpCall[] = [];
   const jacobians: ts.CallExpression[] = [];
   const secondOrders: SecondOrderCall[] = [];
+  const sparse: SparseCall[] = [];
   let inlineCount = 0;
   const visit = (node: ts.Node): void => {
     const api = ts.isCallExpression(node) && node.arguments.length > 0 ? apiOf(core, node) : undefined;
@@ -106,6 +116,10 @@ export function findJvpCalls(core: Core): CallMarks {
       found.push({ call, inline, nested: callsJvp(core, inline?.node ?? localBody(core, fun)) });
     } else if (api === "jacfwd") {
       jacobians.push(node as ts.CallExpression);
+    } else if (api === "jacfwdSparse" || api === "sparsity") {
+      const call = node as ts.CallExpression;
+      jacobians.push(call);
+      sparse.push({ call, api, needsPattern: api === "sparsity" || !givesPattern(core, call.arguments[1]) });
     } else if (api === "hessian" || api === "hvp") {
       secondOrders.push({ call: node as ts.CallExpression, api });
     } else if (ts.isCallExpression(node) && !atModuleLevel(core, node) && mayBeDefineJvp(core, node.expression) && isDefineJvp(core, node.expression)) {
@@ -114,7 +128,14 @@ export function findJvpCalls(core: Core): CallMarks {
     ts.forEachChild(node, visit);
   };
   visit(core.file);
-  return { jvps: found, jacobians, secondOrders };
+  return { jvps: found, jacobians, secondOrders, sparse };
+}
+
+/** Options written `{ …, pattern: p }` (anything else may compute the pattern at run time). */
+function givesPattern(core: Core, options: ts.Expression | undefined): boolean {
+  const { ts } = core;
+  const o = options && skipOuter(core, options);
+  return o !== undefined && ts.isObjectLiteralExpression(o) && o.properties.some((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === "pattern");
 }
 
 /** The function a name of this module refers to (a declaration or a const arrow), for its body. */

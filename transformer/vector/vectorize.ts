@@ -164,6 +164,12 @@ export class Vectorizer {
   scalar(name: string): ScalarTwin | undefined {
     return this.twins.get(name);
   }
+
+  /** The names that hold tangents in the twin `name` (what the index-set stage rewrites), undefined when they cannot be sorted out. */
+  tangentNames(name: string): ReadonlySet<string> | undefined {
+    const scalar = this.twins.get(name);
+    return scalar ? new TwinVectorizer(this.core, this, scalar, this.namer).tangentNames() : undefined;
+  }
 }
 
 class Unsupported extends Error {}
@@ -209,6 +215,16 @@ class TwinVectorizer {
   }
 
   // ---- which names hold tangents ------------------------------------------------------------
+
+  tangentNames(): ReadonlySet<string> | undefined {
+    try {
+      this.classify(this.scalar.declaration);
+      return this.tangents;
+    } catch (error) {
+      if (error instanceof Unsupported) return undefined;
+      throw error;
+    }
+  }
 
   /** Tangent parameters, twin-call results and tangent arguments, then whatever is written from a tangent, to a fixpoint. */
   private classify(d: ts.FunctionDeclaration): void {
@@ -270,7 +286,8 @@ class TwinVectorizer {
   /** The variables whose storage a value may be (`m_dot` of `m_dot[1]`, `c ? a_dot : b_dot`, `a_dot.subarray(1)`). */
   private aliasRoots(e: ts.Node): string[] {
     const { ts } = this;
-    if (ts.isIdentifier(e)) return [e.text];
+    // (NaN: the tangent of Math.max at a NaN argument, a number and no storage.)
+    if (ts.isIdentifier(e)) return e.text === "NaN" || e.text === "undefined" ? [] : [e.text];
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) {
       return this.aliasRoots(e.expression);
     }
