@@ -126,13 +126,10 @@ export function directionalDerivatives(engine: Engine, args: readonly unknown[],
     const chunk: unknown[] = [];
     for (let k = 0; k < lanes; k++) chunk.push(start + k < seeds.length ? seeds[start + k] : zero());
     const result = pass(engine, args, argnum, chunk);
-    for (let k = 0; k < lanes && start + k < seeds.length; k++) out.push(copyOf(result[1 + k]));
+    // (Each pass's tangents are fresh arrays of the twin's: kept as they are.)
+    for (let k = 0; k < lanes && start + k < seeds.length; k++) out.push(result[1 + k]);
   }
   return out;
-}
-
-function copyOf(v: unknown): unknown {
-  return v instanceof Float64Array ? v.slice() : v;
 }
 
 /** The Jacobian, `engine.lanes` columns per pass (one column for a number argument). */

@@ -43,10 +43,10 @@ export interface JacfwdSparseOptions<N extends number = number> extends Sparsity
 
 // ---- index sets -------------------------------------------------------------------------------
 
-/** Sets of column indices, each stored once (hash-consed) and named by a number: 0 is the empty set. */
+/** Sets of column indices named by numbers (0 is the empty set); each union of two is computed once. */
 class IndexSets {
   private readonly sets: Int32Array[] = [new Int32Array(0)];
-  private readonly byKey = new Map<string, number>([["", 0]]);
+  private readonly singletons = new Map<number, number>();
   private readonly unions = new Map<number, Map<number, number>>();
 
   get(id: number): Int32Array {
@@ -54,7 +54,9 @@ class IndexSets {
   }
 
   singleton(j: number): number {
-    return this.intern(Int32Array.of(j));
+    let id = this.singletons.get(j);
+    if (id === undefined) this.singletons.set(j, (id = this.add(Int32Array.of(j))));
+    return id;
   }
 
   union(a: number, b: number): number {
@@ -65,21 +67,17 @@ class IndexSets {
     if (!row) this.unions.set(a, (row = new Map()));
     let id = row.get(b);
     if (id === undefined) {
-      id = this.intern(merge(this.sets[a]!, this.sets[b]!));
+      const merged = merge(this.sets[a]!, this.sets[b]!);
+      // A set that already holds the other needs no new name.
+      id = merged.length === this.sets[a]!.length ? a : merged.length === this.sets[b]!.length ? b : this.add(merged);
       row.set(b, id);
     }
     return id;
   }
 
-  private intern(set: Int32Array): number {
-    const key = set.join(",");
-    let id = this.byKey.get(key);
-    if (id === undefined) {
-      id = this.sets.length;
-      this.sets.push(set);
-      this.byKey.set(key, id);
-    }
-    return id;
+  private add(set: Int32Array): number {
+    this.sets.push(set);
+    return this.sets.length - 1;
   }
 }
 
@@ -246,21 +244,23 @@ export function jacfwdSparse<A extends readonly unknown[], R, N extends number =
     const n = typeof x === "number" ? 1 : x instanceof Float64Array ? x.length : -1;
     if (n !== p.n) throw new Error(`tsjvp: jacfwdSparse(${name}): the pattern has ${p.n} columns, argument ${argnum} has ${n} entries (a pattern holds for arguments of the shapes it was computed for)`);
     engine ??= columnEngine(f, argnum, Infinity);
-    const seeds: unknown[] = [];
-    for (let c = 0; c < p.colorCount; c++) {
-      if (typeof x === "number") seeds.push(1);
-      else seeds.push(Float64Array.from(p.colors, (k) => (k === c ? 1 : 0)));
+    // One direction per colour: the sum of the unit vectors of its columns.
+    let seeds: unknown[];
+    if (typeof x === "number") seeds = [1];
+    else {
+      const vectors = Array.from({ length: p.colorCount }, () => new Float64Array(n));
+      for (let j = 0; j < n; j++) vectors[p.colors[j]!]![j] = 1;
+      seeds = vectors;
     }
-    const columns = directionalDerivatives(engine, args, argnum, seeds);
-    const m = typeof columns[0] === "number" ? 1 : columns[0] instanceof Float64Array ? columns[0].length : p.m;
+    const columns = directionalDerivatives(engine, args, argnum, seeds).map((c) => (typeof c === "number" ? Float64Array.of(c) : c as Float64Array));
+    const m = columns[0]?.length ?? p.m;
     if (m !== p.m) throw new Error(`tsjvp: jacfwdSparse(${name}): the pattern has ${p.m} rows, the result has ${m} (a pattern holds for arguments of the shapes it was computed for)`);
+    // Entry (i, j) is row i of the compressed column of j's colour.
     const values = new Float64Array(p.colIdx.length);
+    const { rowPtr, colIdx, colors } = p;
     for (let i = 0; i < p.m; i++) {
-      for (let k = p.rowPtr[i]!; k < p.rowPtr[i + 1]!; k++) {
-        const column = columns[p.colors[p.colIdx[k]!]!];
-        values[k] = typeof column === "number" ? column : (column as Float64Array)[i]!;
-      }
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) values[k] = columns[colors[colIdx[k]!]!]![i]!;
     }
-    return { m: p.m, n: p.n, rowPtr: p.rowPtr, colIdx: p.colIdx, values };
+    return { m: p.m, n: p.n, rowPtr, colIdx, values };
   };
 }

@@ -60,6 +60,8 @@ const rules: [string, string, number, (x: number) => number][] = [
   ["max", "Math.max(x * x, 3 * x)", 4, () => 2],
   ["min", "Math.min(x * x * x, 2 * x)", 0.5, (x) => 6 * x],
   ["powBoth", "x ** x", 1.3, (x) => x ** x * ((Math.log(x) + 1) ** 2 + 1 / x)],
+  // An exponent of exactly 0 (the fuzzer found a wrong 0 there): f = e^g, g = sin(x)·ln(2 + x), f''(0) = g'(0)² + g''(0).
+  ["powAtZeroExponent", "(2 + x) ** Math.sin(x)", 0, () => Math.log(2) ** 2 + 1],
   ["powBothMath", "Math.pow(1 + x * x, x)", 0.8, (x) => {
     // f = e^g, g = x ln(1 + x²): f'' = f (g'² + g'')
     const g1 = Math.log(1 + x * x) + (2 * x * x) / (1 + x * x);

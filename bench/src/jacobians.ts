@@ -85,7 +85,7 @@ function columns(n: number, column: (e: Float64Array) => Float64Array | number):
   return out!;
 }
 
-function time(variants: Record<string, () => Float64Array | number>, samples: number, batchCost?: number): Record<string, number> {
+export function time(variants: Record<string, () => Float64Array | number>, samples: number, batchCost?: number): Record<string, number> {
   const names = Object.keys(variants);
   const flat = (v: Float64Array | number) => (typeof v === "number" ? [v] : Array.from(v));
   const reference = flat(variants.jac());

@@ -19,6 +19,7 @@ import { tutorialCases } from "./cases/tutorial";
 import { restyledCases } from "./cases/restyled";
 import { opsRows } from "./ops";
 import { hessianRows, jacobianRows } from "./jacobians";
+import { sparseRows } from "./sparse";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -83,9 +84,16 @@ async function main(): Promise<void> {
       return [r.case, fixed(m.primal), fixed(m.jac), fixed(m.hvps), fixed(m.jaxjs), fixed(r.hess_over_primal, 1), fixed(r.hvps_over_hess, 2), fixed(r.jaxjs_over_hess, 2)];
     }));
   }
+  const sparse = only && !"sparse".includes(only) ? [] : sparseRows(samples);
+  if (sparse.length > 0) {
+    printRows(["jacfwdSparse", "m × n", "nonzeros", "colours", "pattern ms (once)", "primal ms", "jacobian ms", "jac/primal"], sparse.map((r) => {
+      const m = r.medians_ms;
+      return [r.case, `${r.m} × ${r.n}`, String(r.nonzeros), String(r.colors), fixed(m.pattern), fixed(m.primal), fixed(m.jac), fixed(r.jac_over_primal, 2)];
+    }));
+  }
   if (only) return;
   const dir = path.resolve(__dirname, "..");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops, jacobians, hessians }, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ machine, results, ops, jacobians, hessians, sparse }, null, 2) + "\n");
   const series = ["twin / primal (per direction)", "twin / hand-written", "dual / twin", "finite differences / twin", "jax-js / twin"];
   const rows = results.map((r) => ({ name: r.case, ratios: [r.twin_over_primal, r.twin_over_hand, r.dual_over_twin, r.fd_over_twin, r.jaxjs_over_twin] }));
   fs.writeFileSync(path.join(dir, "results.svg"), barChart(rows, series, "tsjvp: time ratios (log scale; lower twin/… is better)", machine));
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
     const jacobianRows = [
       ...jacobians.map((r) => ({ name: r.case, ratios: [r.jac_over_jvps, r.jaxjs_over_jac, r.jac_over_primal] })),
       ...hessians.map((r) => ({ name: r.case, ratios: [undefined, r.jaxjs_over_hess, r.hess_over_primal] })),
+      ...sparse.map((r) => ({ name: `${r.case}, jacfwdSparse`, ratios: [undefined, undefined, r.jac_over_primal] })),
     ];
     fs.writeFileSync(path.join(dir, "results-jacobians.svg"), barChart(jacobianRows, jacobianSeries, "tsjvp jacfwd: time ratios (log scale; jacfwd / 16 jvps below 1 is better)", machine));
   }

@@ -94,11 +94,12 @@ export class Algebra {
   }
 
   /** Primal arithmetic (never zero): `a op b`. */
-  op(a: ts.Expression, op: "+" | "-" | "*" | "/" | "**" | ">=" | ">" | "<" | "===", b: ts.Expression): ts.Expression {
+  op(a: ts.Expression, op: "+" | "-" | "*" | "/" | "**" | ">=" | ">" | "<" | "===" | "&&", b: ts.Expression): ts.Expression {
     const K = this.tsi.SyntaxKind;
     const kinds = {
       "+": K.PlusToken, "-": K.MinusToken, "*": K.AsteriskToken, "/": K.SlashToken, "**": K.AsteriskAsteriskToken,
       ">=": K.GreaterThanEqualsToken, ">": K.GreaterThanToken, "<": K.LessThanToken, "===": K.EqualsEqualsEqualsToken,
+      "&&": K.AmpersandAmpersandToken,
     } as const;
     return this.bin(a, kinds[op], b);
   }

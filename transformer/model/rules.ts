@@ -49,10 +49,13 @@ const pow: Rule = ({ x, dx, r, literal, t }) => {
     const term = t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]);
     return base === undefined ? t.cond(t.op(x(0), "===", t.num(0)), null, term) : term;
   }
-  // Both: the two terms above, each with its convention (written out, so that a second pass can differentiate it)
+  // Both: the two terms above, written out so that a second pass can differentiate them. The dx
+  // term's convention matters only where x = 0 too (elsewhere y · x ** (y - 1) is 0 at y = 0 by
+  // itself), and guarding only there keeps its derivative in y right at y = 0.
   const dxTerm = t.mul(t.op(x(1), "*", t.op(x(0), "**", t.op(x(1), "-", t.num(1)))), dx[0]);
   const dyTerm = t.mul(t.op(r(), "*", t.math("log", x(0))), dx[1]);
-  return t.add(t.cond(t.op(x(1), "===", t.num(0)), null, dxTerm), t.cond(t.op(x(0), "===", t.num(0)), null, dyTerm));
+  const atZero = t.op(x(0), "===", t.num(0));
+  return t.add(t.cond(t.op(t.op(x(1), "===", t.num(0)), "&&", atZero), null, dxTerm), t.cond(atZero, null, dyTerm));
 };
 
 /**
