@@ -20,7 +20,11 @@ export interface SparseRow {
   readonly medians_ms: { primal: number; jac: number; pattern: number };
 }
 
-/** All residuals: observation k sees point pts[k] from camera cams[k], weighted by params[11·nCams + 3·nPts + k]. */
+/**
+ * All residuals: observation k sees point pts[k] from camera cams[k], weighted by params[11·nCams +
+ * 3·nPts + k]. (The per-observation case's formula, with offsets into one array: that case keeps its
+ * constant indices, which its hand-written tangent has too; offsets there cost its twin a fifth.)
+ */
 export function baResiduals(params: Float64Array, cams: Int32Array, pts: Int32Array, feats: Float64Array, nCams: number, nPts: number): Float64Array {
   const nObs = cams.length;
   const out = new Float64Array(2 * nObs);
