@@ -13,6 +13,7 @@
  * Every primitive's declaration carries `@tsjvpOp`: the plugin recognises them by it.
  */
 import { registerTwin } from "./calls";
+import { unionSets } from "./sparse";
 
 type Vec = Float64Array;
 type Dot = Float64Array | null | undefined;
@@ -766,3 +767,93 @@ registerTwin(matvec, matvec_jvp, [V, S, S, V, V]);
 registerTwin(matmul, matmul_jvp, [V, V, S, S, S, V]);
 registerTwin(transpose, transpose_jvp, [V, S, S, V]);
 registerTwin(outer, outer_jvp, [V, V, V]);
+
+// ---- index sets: each primitive's pattern (what sparsity(f) runs through a primitive) ----------
+//
+// `<name>_sp` takes the primitive's arguments with, after each data and out argument, its index
+// sets (ids from the runtime's table, as in an index-set twin; null for a constant) and returns
+// [the primitive's result, the sets of each entry of it].
+
+type Sets = Float64Array | null | undefined;
+
+/** The union of every entry's set (a reduction reads them all). */
+function allOf(s: Sets): number {
+  let id = 0;
+  if (s) for (let i = 0; i < s.length; i++) id = unionSets(id, s[i]);
+  return id;
+}
+
+function at(s: Sets, i: number): number {
+  return s ? s[i]! : 0;
+}
+
+/** Writes `sets` into out's sets (after the primitive ran: an in-place call may share them with an input's). */
+function setsOut(out: Vec, out_sets: Sets, sets: Float64Array): [Vec, Vec] {
+  const d = out_sets ?? new Float64Array(sets.length);
+  d.set(sets);
+  return [out, d];
+}
+
+export function sum_sp(x: Vec, x_sets: Sets): [number, number] {
+  return [sum(x), allOf(x_sets)];
+}
+export function dot_sp(x: Vec, x_sets: Sets, y: Vec, y_sets: Sets): [number, number] {
+  return [dot(x, y), unionSets(allOf(x_sets), allOf(y_sets))];
+}
+export function norm2_sp(x: Vec, x_sets: Sets): [number, number] {
+  return [norm2(x), allOf(x_sets)];
+}
+export function logsumexp_sp(x: Vec, x_sets: Sets): [number, number] {
+  return [logsumexp(x), allOf(x_sets)];
+}
+export function axpy_sp(a: number, a_sets: number | null, x: Vec, x_sets: Sets, y: Vec, y_sets: Sets, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  return setsOut(axpy(a, x, y, out), out_sets, Float64Array.from(x, (_, i) => unionSets(a_sets, at(x_sets, i), at(y_sets, i))));
+}
+export function scale_sp(a: number, a_sets: number | null, x: Vec, x_sets: Sets, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  return setsOut(scale(a, x, out), out_sets, Float64Array.from(x, (_, i) => unionSets(a_sets, at(x_sets, i))));
+}
+
+/** Element-wise primitives of two arguments: entry i reads entry i of each. */
+function pairwise(op: (x: Vec, y: Vec, out?: Vec) => Vec): (x: Vec, x_sets: Sets, y: Vec, y_sets: Sets, out?: Vec, out_sets?: Sets) => [Vec, Vec] {
+  return (x, x_sets, y, y_sets, out, out_sets) => setsOut(op(x, y, out), out_sets, Float64Array.from(x, (_, i) => unionSets(at(x_sets, i), at(y_sets, i))));
+}
+export const add_sp = pairwise(add);
+export const sub_sp = pairwise(sub);
+export const mul_sp = pairwise(mul);
+export const div_sp = pairwise(div);
+
+/** Element-wise primitives of one argument: entry i reads entry i. */
+function elementwise(op: (x: Vec, out?: Vec) => Vec): (x: Vec, x_sets: Sets, out?: Vec, out_sets?: Sets) => [Vec, Vec] {
+  return (x, x_sets, out, out_sets) => setsOut(op(x, out), out_sets, Float64Array.from(x, (_, i) => at(x_sets, i)));
+}
+export const exp_sp = elementwise(exp);
+export const log_sp = elementwise(log);
+export const tanh_sp = elementwise(tanh);
+export const sigmoid_sp = elementwise(sigmoid);
+export const softplus_sp = elementwise(softplus);
+export const relu_sp = elementwise(relu);
+
+export function softmax_sp(x: Vec, x_sets: Sets, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  const all = allOf(x_sets);
+  return setsOut(softmax(x, out), out_sets, new Float64Array(x.length).fill(all));
+}
+export function matvec_sp(A: Vec, A_sets: Sets, m: number, n: number, x: Vec, x_sets: Sets, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  const sets = new Float64Array(m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sets[i] = unionSets(sets[i], at(A_sets, i * n + j), at(x_sets, j));
+  return setsOut(matvec(A, m, n, x, out), out_sets, sets);
+}
+export function matmul_sp(A: Vec, A_sets: Sets, B: Vec, B_sets: Sets, m: number, k: number, n: number, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  const sets = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let l = 0; l < k; l++) sets[i * n + j] = unionSets(sets[i * n + j], at(A_sets, i * k + l), at(B_sets, l * n + j));
+  return setsOut(matmul(A, B, m, k, n, out), out_sets, sets);
+}
+export function transpose_sp(A: Vec, A_sets: Sets, m: number, n: number, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  const sets = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sets[j * m + i] = at(A_sets, i * n + j);
+  return setsOut(transpose(A, m, n, out), out_sets, sets);
+}
+export function outer_sp(x: Vec, x_sets: Sets, y: Vec, y_sets: Sets, out?: Vec, out_sets?: Sets): [Vec, Vec] {
+  const sets = new Float64Array(x.length * y.length);
+  for (let i = 0; i < x.length; i++) for (let j = 0; j < y.length; j++) sets[i * y.length + j] = unionSets(at(x_sets, i), at(y_sets, j));
+  return setsOut(outer(x, y, out), out_sets, sets);
+}

@@ -105,7 +105,8 @@ let table: IndexSets | undefined;
 export function unionSets(...ids: unknown[]): number {
   if (!table) throw new Error("tsjvp: unionSets runs inside sparsity(f) only (an index-set twin was called directly)");
   let id = 0;
-  for (const x of ids) if (typeof x === "number" && x !== 0) id = table.union(id, x);
+  // (A read past an array's end is undefined, and undefined written into a Float64Array is NaN: both the empty set.)
+  for (const x of ids) if (typeof x === "number" && x > 0) id = table.union(id, x);
   return id;
 }
 
@@ -161,9 +162,9 @@ export function sparsity<A extends readonly unknown[], R, N extends number = 0>(
         interleaved.push(typeof a === "number" ? sets.singleton(0) : Float64Array.from({ length: (a as Float64Array).length }, (_, j) => sets.singleton(j)));
       });
       const out = (found.twin(...(interleaved as never[])) as unknown[])[1];
-      const rows = typeof out === "number" ? [out] : out instanceof Float64Array ? Array.from(out) : undefined;
+      const rows = typeof out === "number" || out === undefined ? [out ?? 0] : out instanceof Float64Array ? Array.from(out) : undefined;
       if (!rows) throw new Error(`tsjvp: sparsity(${name}): the result is not a number or a Float64Array`);
-      return pattern(rows.map((id) => sets.get(id)), typeof x === "number" ? 1 : x.length);
+      return pattern(rows.map((id) => sets.get(id > 0 ? id : 0)), typeof x === "number" ? 1 : x.length);
     } finally {
       table = before;
     }

@@ -51,13 +51,24 @@ export interface Compiled {
   /** hessian(main) and hessian(main, { argnums: 2 }), for programs the second pass can differentiate. */
   readonly hessianX?: (...args: unknown[]) => number;
   readonly hessianA?: (...args: unknown[]) => Float64Array;
+  /** sparsity(main, { argnums: 2 }) and jacfwdSparse(main, { argnums: 2 }), when compiled with `sparse`. */
+  readonly patternA?: (...args: unknown[]) => { colIdx: Int32Array };
+  readonly sparseA?: (...args: unknown[]) => { colIdx: Int32Array; values: Float64Array };
   readonly js: string;
 }
 
 let oldProgram: ts.Program | undefined;
 
+/** The driver's sparse part: main's pattern and sparse gradient with respect to a. */
+const sparseDriver = `
+import { jacfwdSparse, sparsity } from "tsjvp";
+export const patternA = sparsity(main, { argnums: 2 });
+export const sparseA = jacfwdSparse(main, { argnums: 2 });
+`;
+
 /** `// @dispatch`: the driver reaches main through a function value (run-time dispatch). */
-function driverFor(source: string): string {
+function driverFor(source: string, sparse: boolean): string {
+  if (sparse) return `${driver}${sparseDriver}`;
   const first = source.includes("// @dispatch") ? driver.replace(/jvp\(main, /g, "jvp(target, ").replace("export function run(", "const target: typeof main = [main][0]!;\nexport function run(") : driver;
   return secondOrderEligible(source) ? `${first}\nimport { hessian } from "tsjvp";\nexport const hessianX = hessian(main);\nexport const hessianA = hessian(main, { argnums: 2 });\n` : first;
 }
@@ -72,9 +83,10 @@ export function secondOrderEligible(source: string): boolean {
   return !source.includes(libMarker.trim()) && !source.includes("namespace NS") && !source.includes("// @expect") && !/(?<![.\w])(axpy|dot|logsumexp|mul|scale|softmax|sum|tanh)\(|Math\.min\(/.test(source);
 }
 
-export function compileProgram(source: string): Compiled {
+/** `sparse`: the driver also asks for main's sparsity pattern and sparse gradient (sparseMismatch). */
+export function compileProgram(source: string, sparse = false): Compiled {
   const [mainText, libText] = source.split(libMarker);
-  const text = `${driverFor(source)}\n${mainText}\n`;
+  const text = `${driverFor(source, sparse)}\n${mainText}\n`;
   const files = new Map([[fileName, text], ...(libText !== undefined ? [[libName, `${libText}\n`] as const] : [])]);
   const host: ts.CompilerHost = {
     ...baseHost,
@@ -120,7 +132,10 @@ export function compileProgram(source: string): Compiled {
     return module.exports;
   };
   const exported = evaluate(fileName);
-  return { diagnostics: "", run: exported.run as Compiled["run"], gradient: exported.gradient as Compiled["gradient"], gradientByColumns: exported.gradientByColumns as Compiled["gradientByColumns"], hessianX: exported.hessianX as Compiled["hessianX"], hessianA: exported.hessianA as Compiled["hessianA"], js };
+  return {
+    diagnostics: "", run: exported.run as Compiled["run"], gradient: exported.gradient as Compiled["gradient"], gradientByColumns: exported.gradientByColumns as Compiled["gradientByColumns"],
+    hessianX: exported.hessianX as Compiled["hessianX"], hessianA: exported.hessianA as Compiled["hessianA"], patternA: exported.patternA as Compiled["patternA"], sparseA: exported.sparseA as Compiled["sparseA"], js,
+  };
 }
 
 export interface Outcome {
@@ -167,6 +182,28 @@ export function vectorMismatch(compiled: Compiled, inputs: Inputs): string | und
   if (lanes.length !== columns.length) return `vector mode: lengths ${lanes.length} and ${columns.length}`;
   const i = lanes.findIndex((v, k) => !Object.is(v, columns[k]));
   return i < 0 ? undefined : `vector mode: ∂main/∂a[${i}] is ${lanes[i]} from the vector twin and ${columns[i]} from one pass per direction`;
+}
+
+/**
+ * The sparse check: main's pattern with respect to a holds every entry of its gradient that is
+ * finite and nonzero, at the inputs and at two other values of a (a pattern holds for every
+ * value); jacfwdSparse's values are jacfwd's at the pattern's columns, and 0 is jacfwd's elsewhere.
+ */
+export function sparseMismatch(compiled: Compiled, inputs: Inputs): string | undefined {
+  if (!compiled.patternA || !compiled.sparseA) return undefined;
+  const args = (a: readonly number[]) => [inputs.x, inputs.y, Float64Array.from(a), Float64Array.from(inputs.out), { s: inputs.ps, v: Float64Array.from(inputs.pv) }];
+  const columns = new Set(compiled.patternA(...args(inputs.a)).colIdx);
+  for (const a of [inputs.a, inputs.a.map((v) => -1.3 * v + 0.7), inputs.a.map((v, k) => v + 0.5 * (k + 1))]) {
+    const dense = compiled.gradient!(...args(a));
+    const j = dense.findIndex((v, k) => Number.isFinite(v) && v !== 0 && !columns.has(k));
+    if (j >= 0) return `sparsity: ∂main/∂a[${j}] is ${dense[j]} at a = ${JSON.stringify(a)}, outside the pattern [${[...columns]}]`;
+  }
+  const dense = compiled.gradient!(...args(inputs.a));
+  const sparse = compiled.sparseA(...args(inputs.a));
+  const got = new Float64Array(dense.length);
+  sparse.colIdx.forEach((j, k) => (got[j] = sparse.values[k]));
+  const k = Array.from(dense).findIndex((v, i) => !(Object.is(v, got[i]) || Math.abs(v - got[i]) <= 1e-12 * (1 + Math.abs(v)) || (!columns.has(i) && v === 0)));
+  return k < 0 ? undefined : `jacfwdSparse: ∂main/∂a[${k}] is ${got[k]}, jacfwd's ${dense[k]}`;
 }
 
 /** The first component where twin and oracle disagree, or undefined. */

@@ -6,7 +6,7 @@
  * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
  */
 import fc from "fast-check";
-import { compileProgram, finite, mismatch, runBoth, secondOrderEligible, secondOrderMismatch, vectorMismatch } from "./differential";
+import { compileProgram, finite, mismatch, runBoth, secondOrderEligible, secondOrderMismatch, sparseMismatch, vectorMismatch } from "./differential";
 import { inputsArbitrary, programArbitrary } from "./generator";
 
 /** Programs the second pass can differentiate (about one in forty of the generator's): their Hessians are checked too. */
@@ -31,7 +31,22 @@ export function fuzzProperty(programs = programArbitrary): fc.IProperty<[string,
     if (vector) throw new Error(`${vector}\ninputs: ${JSON.stringify(inputs)}`);
     const second = secondOrderMismatch(source, compiled, inputs);
     if (second) throw new Error(`${second}\ninputs: ${JSON.stringify(inputs)}`);
+    // One program in four is compiled again asking for main's sparsity pattern: it either gets it
+    // (and it must hold) or TS97030 alone (a construct the index-set pass cannot follow).
+    if (hash(source) % 4 === 0) {
+      const sparse = compileProgram(source, true);
+      const codes = new Set([...sparse.diagnostics.matchAll(/error (TS\d+)/g)].map((m) => m[1]));
+      if (codes.size > 0 && (codes.size > 1 || !codes.has("TS97030"))) throw new Error(`asking for the sparsity pattern: ${sparse.diagnostics}`);
+      const problem = sparseMismatch(sparse, inputs);
+      if (problem) throw new Error(`${problem}\ninputs: ${JSON.stringify(inputs)}`);
+    }
   });
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+  return h;
 }
 
 export function fuzz(runs: number, seed?: number, path?: string, programs = programArbitrary): fc.RunDetails<[string, Parameters<typeof runBoth>[2]]> {

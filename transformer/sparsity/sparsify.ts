@@ -7,6 +7,7 @@ import type { PlacedTwin } from "../derive/differentiator";
 import type { TwinControl } from "../derive/twin";
 import { ScalarTwin, Vectorizer } from "../vector/vectorize";
 import { tidyTwin } from "../tidy/tidy";
+import { opsParams } from "../model/builtins";
 
 /** The index-set twins a module emits: of each function sparsity or jacfwdSparse differentiates, and of the twins they call. */
 export interface ModuleSparsity {
@@ -26,8 +27,8 @@ export interface ModuleSparsity {
  * (`t = unionSets(t, …)`): the pattern then holds for every value. What cannot be followed that way
  * is reported at the call (TS97030): a loop or switch decided by differentiated values (its trip
  * count depends on the point), a branch decided by them that writes a value without tangent,
- * returns, breaks or throws, and calls the stage cannot see into (another module's twins,
- * primitives of tsjvp/ops, custom rules, run-time dispatch).
+ * returns, breaks or throws, and calls the stage cannot see into (another module's twins, a
+ * namespace's, custom rules, run-time dispatch). A primitive of tsjvp/ops has its index-set version.
  */
 export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: ReadonlyMap<Spec, readonly SparseCall[]>,
   controls: ReadonlyMap<Spec, TwinControl>, opsNamespaces: ReadonlySet<string>, runtimeRef: (name: string) => ts.Expression): ModuleSparsity {
@@ -55,7 +56,7 @@ export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: 
       if (!tangents) throw new Failure("its tangents could not be told from its values");
       const control = controls.get(twin.spec) ?? { active: new Set(), activeNames: new Set() };
       // The primal temporaries only tangent steps read go with them (tidy's dead-code step).
-      const declaration = tidyTwin(core, new TwinSparsifier(core, twin, tangents, control, spName, byName, make, runtimeRef).run());
+      const declaration = tidyTwin(core, new TwinSparsifier(core, twin, tangents, control, spName, byName, make, runtimeRef, opsNamespaces).run());
       twins.push({ spec: twin.spec, declaration, tangentParams: twin.tangentParams });
       return spName;
     } catch (error) {
@@ -93,6 +94,8 @@ class TwinSparsifier {
     private readonly twins: ReadonlyMap<string, ScalarTwin>,
     private readonly make: (name: string) => string,
     private readonly runtimeRef: (name: string) => ts.Expression,
+    /** Namespaces of tsjvp/ops twins (`ops_twins.dot_jvp`): each primitive has its index-set version (`dot_sp`). */
+    private readonly opsNamespaces: ReadonlySet<string>,
   ) {
     this.ts = core.ts;
     this.f = core.f;
@@ -152,8 +155,13 @@ class TwinSparsifier {
     return this.f.createBlock(this.statements(this.ts.isBlock(s) ? s.statements : [s], both), true);
   }
 
-  private isActiveControl(s: ts.Node): boolean {
-    return this.control.active.has(this.ts.getOriginalNode(s));
+  /**
+   * Is this statement's control decided by differentiated values? Derive says so from activity;
+   * the stage's own data dependence also sees values activity counts as constants (an index
+   * `Math.floor(x[0])`, a count computed from data).
+   */
+  private isActiveControl(s: ts.Node, ...conditions: (ts.Node | undefined)[]): boolean {
+    return this.control.active.has(this.ts.getOriginalNode(s)) || conditions.some((c) => c !== undefined && this.readsDifferentiated(c));
   }
 
   /** `both`: inside a branch taken or not depending on differentiated values (both run; writes keep what was there). */
@@ -167,19 +175,20 @@ class TwinSparsifier {
     }
     if (ts.isBlock(s)) return [f.updateBlock(s, this.statements(s.statements, both))];
     if (ts.isIfStatement(s)) {
-      if (!this.isActiveControl(s)) return [f.updateIfStatement(s, s.expression, this.block(s.thenStatement, both), s.elseStatement && this.block(s.elseStatement, both))];
+      if (!this.isActiveControl(s, s.expression)) return [f.updateIfStatement(s, s.expression, this.block(s.thenStatement, both), s.elseStatement && this.block(s.elseStatement, both))];
       // Either branch may run, depending on the point: both contribute.
       return [this.asBlock(s.thenStatement, true), ...(s.elseStatement ? [this.asBlock(s.elseStatement, true)] : [])];
     }
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) {
-      if (this.isActiveControl(s)) throw new Failure("a loop whose condition reads differentiated values (its number of passes depends on the point)");
+      const condition = ts.isForStatement(s) ? s.condition : s.expression;
+      if (this.isActiveControl(s, condition)) throw new Failure("a loop whose condition reads differentiated values (its number of passes depends on the point)");
       const body = this.block(s.statement, both);
       if (ts.isForStatement(s)) return [f.updateForStatement(s, s.initializer, s.condition, s.incrementor, body)];
       return [ts.isWhileStatement(s) ? f.updateWhileStatement(s, s.expression, body) : f.updateDoStatement(s, body, s.expression)];
     }
     if (ts.isForOfStatement(s)) return [f.updateForOfStatement(s, s.awaitModifier, s.initializer, s.expression, this.block(s.statement, both))];
     if (ts.isSwitchStatement(s)) {
-      if (this.isActiveControl(s)) throw new Failure("a switch on differentiated values");
+      if (this.isActiveControl(s, s.expression, ...s.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined)))) throw new Failure("a switch on differentiated values");
       const clauses = s.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? f.updateCaseClause(c, c.expression, this.statements(c.statements, both)) : f.updateDefaultClause(c, this.statements(c.statements, both))));
       return [f.updateSwitchStatement(s, s.expression, f.updateCaseBlock(s.caseBlock, clauses))];
     }
@@ -201,7 +210,7 @@ class TwinSparsifier {
     const declarations = s.declarationList.declarations.map((d) => {
       if (!d.initializer) return d;
       const call = this.unwrap(d.initializer);
-      if (ts.isCallExpression(call) && this.twinCall(call)) return f.updateVariableDeclaration(d, d.name, d.exclamationToken, d.type, this.sparseCall(call));
+      if (ts.isCallExpression(call) && (this.twinCall(call) || this.opRoles(call))) return f.updateVariableDeclaration(d, d.name, d.exclamationToken, d.type, this.sparseCall(call));
       if (ts.isIdentifier(d.name) && this.tangents.has(d.name.text)) return f.updateVariableDeclaration(d, d.name, d.exclamationToken, d.type, this.sets(d.initializer));
       if (!ts.isIdentifier(d.name) && this.mentionsTangent(d.initializer)) {
         // `const { w: w_dot } = p_dot`: a pattern over a tangent pytree reads its sets as they are.
@@ -217,16 +226,17 @@ class TwinSparsifier {
   private expressionStatement(s: ts.ExpressionStatement, both: boolean): ts.Statement {
     const { ts, f } = this;
     const e = this.unwrap(s.expression);
-    if (ts.isCallExpression(e) && this.twinCall(e)) return f.updateExpressionStatement(s, this.sparseCall(e));
+    if (ts.isCallExpression(e) && (this.twinCall(e) || this.opRoles(e))) return f.updateExpressionStatement(s, this.sparseCall(e));
     if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const root = this.root(e.left);
       if (root !== undefined && this.tangents.has(root)) {
+        for (let target: ts.Expression = e.left; ts.isElementAccessExpression(target) || ts.isPropertyAccessExpression(target); target = target.expression) this.checkIndex(target);
         // t = e, t += e, t *= c: the sets e reads (with t's own for a compound update, or in both branches).
         const compound = e.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
         const value = this.union([...(compound || both ? [e.left] : []), this.sets(e.right)]);
         return f.updateExpressionStatement(s, f.createAssignment(e.left, value));
       }
-      if (both && (root === undefined || !this.control.activeNames.has(root))) {
+      if (both && (root === undefined || !this.carriesTangent(root))) {
         throw new Failure(`'${this.text(e.left)}', which holds no differentiated value, is written under a condition on differentiated values (the pattern would hold at this point only)`);
       }
       this.primal(e);
@@ -234,7 +244,7 @@ class TwinSparsifier {
     }
     if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && both) {
       const root = this.root(e.operand);
-      if (root === undefined || !this.control.activeNames.has(root)) throw new Failure("a counter changed under a condition on differentiated values");
+      if (root === undefined || !this.carriesTangent(root)) throw new Failure("a counter changed under a condition on differentiated values");
     }
     if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
       const root = this.root(e.expression.expression);
@@ -258,7 +268,7 @@ class TwinSparsifier {
     const { ts, f } = this;
     const e = s.expression && this.unwrap(s.expression);
     if (!e) return s;
-    if (ts.isCallExpression(e) && this.twinCall(e)) return f.updateReturnStatement(s, this.sparseCall(e));
+    if (ts.isCallExpression(e) && (this.twinCall(e) || this.opRoles(e))) return f.updateReturnStatement(s, this.sparseCall(e));
     if (!ts.isArrayLiteralExpression(e) || e.elements.length !== 2) throw new Failure("a return the stage cannot read");
     this.primal(e.elements[0]);
     return f.updateReturnStatement(s, f.updateArrayLiteralExpression(e, [e.elements[0], this.sets(e.elements[1])]));
@@ -278,7 +288,8 @@ class TwinSparsifier {
         const callee = n.expression;
         const object = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : undefined;
         const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-        if (name !== undefined && /_jvp\b|_jvp_/.test(name)) throw new Failure(`a call of ${this.text(callee)} (a twin of another module or a primitive of tsjvp/ops)`);
+        if (this.opRoles(n)) throw new Failure(`a call of ${this.text(callee)} inside an expression`);
+        if (name !== undefined && /_jvp\b|_jvp_/.test(name)) throw new Failure(`a call of ${this.text(callee)} (a twin of another module or of a namespace)`);
         if (object !== undefined && ["applyTwin", "applyRule"].includes(name ?? "")) throw new Failure("run-time dispatch or a custom rule");
       }
       ts.forEachChild(n, visit);
@@ -362,21 +373,44 @@ class TwinSparsifier {
     return call;
   }
 
-  /** `g_jvp(a, a_dot, …)` → `g_jvp_sp(a, a_dot, …)`, the sets of each tangent argument. */
+  /**
+   * `g_jvp(a, a_dot, …)` → `g_jvp_sp(a, a_dot, …)`, and a primitive's `ops_twins.dot_jvp(x, x_dot, …)`
+   * → `ops_twins.dot_sp(x, x_dot, …)`: the sets of each tangent argument (null stays null).
+   */
   private sparseCall(call: ts.CallExpression): ts.CallExpression {
-    const { f } = this;
-    const callee = this.twinCall(call)!;
-    const name = this.make(callee.name);
+    const { ts, f } = this;
+    const callee = this.twinCall(call);
+    const tangentAt = callee ? callee.tangentParams : this.opRoles(call)!;
     const args = call.arguments.map((a, i) => {
-      if (callee.tangentParams[i]) return this.sets(a);
+      if (tangentAt[i]) return a.kind === ts.SyntaxKind.NullKeyword ? a : this.sets(a);
       this.primal(a);
       return a;
     });
-    return f.updateCallExpression(call, f.createIdentifier(name), call.typeArguments, args);
+    const target = callee ? f.createIdentifier(this.make(callee.name))
+      : f.createPropertyAccessExpression((call.expression as ts.PropertyAccessExpression).expression, (call.expression as ts.PropertyAccessExpression).name.text.replace(/_jvp$/, "_sp"));
+    return f.updateCallExpression(call, target, call.typeArguments, args);
+  }
+
+  /** A call of a primitive's twin: which of its arguments are tangents (each data and out argument is followed by one). */
+  private opRoles(call: ts.CallExpression): readonly boolean[] | undefined {
+    const { ts } = this;
+    const e = call.expression;
+    if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !this.opsNamespaces.has(e.expression.text)) return undefined;
+    const roles = opsParams[e.name.text.replace(/_jvp$/, "")];
+    return roles?.flatMap((role) => (role === "size" ? [false] : [false, true]));
   }
 
   private twinCall(call: ts.CallExpression): ScalarTwin | undefined {
     return this.ts.isIdentifier(call.expression) ? this.twins.get(call.expression.text) : undefined;
+  }
+
+  /**
+   * Does the primal variable `name` hold data here (computed from differentiated values, or a
+   * temporary `_t3` beside its `_t3_dot`)? Then a branch on differentiated values may write it:
+   * whatever reads it is checked as reading differentiated values (a condition, an index).
+   */
+  private carriesTangent(name: string): boolean {
+    return this.differentiated.has(name) || this.tangents.has(`${name}_dot`);
   }
 
   /** `a_dot`, `a_dot[i]`, `p_dot.w`, `m_dot[i][j]`: a read of a tangent's storage. */
@@ -385,9 +419,18 @@ class TwinSparsifier {
     if (ts.isIdentifier(e)) return this.tangents.has(e.text);
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
       if ((ts.isElementAccessExpression(e) && this.mentionsTangent(e.argumentExpression))) return false;
-      return this.isTangentRead(e.expression);
+      if (!this.isTangentRead(e.expression)) return false;
+      this.checkIndex(e);
+      return true;
     }
     return false;
+  }
+
+  /** An element chosen by differentiated values (`x_dot[Math.floor(x[0])]`) is one element at this point only. */
+  private checkIndex(e: ts.Expression): void {
+    if (this.ts.isElementAccessExpression(e) && this.readsDifferentiated(e.argumentExpression)) {
+      throw new Failure(`'${this.text(e)}': an element chosen by differentiated values (the pattern would hold at this point only)`);
+    }
   }
 
   private root(e: ts.Expression): string | undefined {
