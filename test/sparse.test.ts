@@ -13,6 +13,7 @@ const dir = path.join(repoRoot, "build", "sparse-test");
 
 const main = `
 import { jacfwd, jacfwdSparse, sparsity, type SparsityPattern } from "tsjvp";
+import { sum } from "tsjvp/ops";
 
 /** A banded right-hand side (method of lines): u_i' = u_{i-1} - 2 u_i + u_{i+1} + u_i². */
 export function heat(u: Float64Array): Float64Array {
@@ -72,6 +73,11 @@ export function residuals(params: Float64Array, cams: Int32Array, pts: Int32Arra
   return r;
 }
 
+/** A primitive's result chosen by Math.max (found by the fuzzer: at x = 0 the pattern was empty). */
+export function clipped(x: Float64Array): number {
+  return Math.max(sum(x), x.length);
+}
+
 /** A number argument: a column of one. */
 export function curve(t: number): Float64Array {
   return Float64Array.of(Math.sin(t), t * t, 3);
@@ -80,6 +86,7 @@ export function curve(t: number): Float64Array {
 export const patternOf = {
   heat: (u: Float64Array) => sparsity(heat)(u),
   branchy: (x: Float64Array) => sparsity(branchy)(x),
+  clipped: (x: Float64Array) => sparsity(clipped)(x),
   residuals: (params: Float64Array, cams: Int32Array, pts: Int32Array, obs: Float64Array, nCams: number) => sparsity(residuals)(params, cams, pts, obs, nCams),
 };
 export const sparse = {
@@ -150,6 +157,8 @@ describe("sparse Jacobians: sparsity and jacfwdSparse", function () {
     const expected = [[1, 2], [0, 3], [3]];
     expect(rows(mod.patternOf.branchy(Float64Array.of(1, 2, 3, 4)) as Pattern)).to.deep.equal(expected);
     expect(rows(mod.patternOf.branchy(Float64Array.of(-1, 2, -3, -4)) as Pattern)).to.deep.equal(expected);
+    // Math.max(sum(x), 3) takes the constant at x = 0 and sum(x) elsewhere: all three columns.
+    expect(rows(mod.patternOf.clipped(new Float64Array(3)) as Pattern)).to.deep.equal([[0, 1, 2]]);
   });
 
   it("bundle adjustment: each residual reads its camera's rotation, two of its translations and its point, through either rotation branch", () => {

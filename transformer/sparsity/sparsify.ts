@@ -121,13 +121,17 @@ class TwinSparsifier {
     for (const name of this.control.activeNames) this.differentiated.add(name);
     for (let changed = true; changed;) {
       changed = false;
+      const mark = (name: string | undefined, value: ts.Node) => {
+        if (name === undefined || this.tangents.has(name) || this.differentiated.has(name) || !this.readsDifferentiated(value)) return;
+        this.differentiated.add(name);
+        changed = true;
+      };
       const visit = (n: ts.Node): void => {
-        const write = ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer ? [n.name.text, n.initializer] as const
-          : ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? [this.root(n.left), n.right] as const : undefined;
-        if (write && write[0] !== undefined && !this.tangents.has(write[0]) && !this.differentiated.has(write[0]) && this.readsDifferentiated(write[1])) {
-          this.differentiated.add(write[0]);
-          changed = true;
+        if (ts.isVariableDeclaration(n) && n.initializer) {
+          // `const [_t0, _t0_dot] = g_jvp(…)`, `const { w, b } = p`: every name bound from the value.
+          for (const name of boundNames(ts, n.name)) mark(name, n.initializer);
         }
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) mark(this.root(n.left), n.right);
         ts.forEachChild(n, visit);
       };
       visit(body);
@@ -466,3 +470,8 @@ class TwinSparsifier {
   }
 }
 
+/** The names a declaration binds: `x`, or each of `[a, b]`, `{ w, b: c }`. */
+function boundNames(tsi: typeof ts, name: ts.BindingName): string[] {
+  if (tsi.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (tsi.isBindingElement(e) ? boundNames(tsi, e.name) : []));
+}
