@@ -1,11 +1,10 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
-import { identifiersOf, Namer } from "../core/namer";
 import type { Spec } from "../analysis/activity";
 import type { SparseCall } from "../marks/marks";
 import type { PlacedTwin } from "../derive/differentiator";
 import type { TwinControl } from "../derive/twin";
-import { ScalarTwin, Vectorizer } from "../vector/vectorize";
+import { ScalarTwin, scalarTwinsOf, Vectorizer } from "../vector/vectorize";
 import { tidyTwin } from "../tidy/tidy";
 import { opsParams } from "../model/builtins";
 
@@ -34,12 +33,7 @@ export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: 
   controls: ReadonlyMap<Spec, TwinControl>, opsNamespaces: ReadonlySet<string>, runtimeRef: (name: string) => ts.Expression): ModuleSparsity {
   const empty: ModuleSparsity = { twins: [], registrations: new Map() };
   if (roots.size === 0) return empty;
-  const namer = new Namer(identifiersOf(core.ts, core.file));
-  const byName = new Map<string, ScalarTwin & { spec: Spec }>();
-  for (const t of scalar) {
-    namer.reserve(t.spec.name);
-    if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
-  }
+  const { namer, byName } = scalarTwinsOf(core, scalar);
   const vectorizer = new Vectorizer(core, namer, byName, 1, opsNamespaces);
   const made = new Map<string, string | Failure>();
   const twins: PlacedTwin[] = [];

@@ -21,12 +21,7 @@ export interface ModuleVectors {
 export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: readonly Spec[], opsNamespaces: ReadonlySet<string>): ModuleVectors {
   const empty: ModuleVectors = { twins: [], registrations: new Map(), writes: new Map() };
   if (roots.length === 0) return empty;
-  const namer = new Namer(identifiersOf(core.ts, core.file));
-  const byName = new Map<string, ScalarTwin & { spec: Spec }>();
-  for (const t of scalar) {
-    namer.reserve(t.spec.name);
-    if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
-  }
+  const { namer, byName } = scalarTwinsOf(core, scalar);
   const vectorizer = new Vectorizer(core, namer, byName, vectorLanes, opsNamespaces);
   const registrations = new Map<Spec, string>();
   const writes = new Map<Spec, readonly boolean[]>();
@@ -39,6 +34,17 @@ export function vectorTwins(core: Core, scalar: readonly PlacedTwin[], roots: re
   const specOf = new Map([...byName.values()].map((t) => [t.name, t.spec]));
   const twins = vectorizer.all().map((v) => ({ spec: specOf.get(v.of)!, declaration: v.declaration, tangentParams: [] }));
   return { twins, registrations, writes };
+}
+
+/** A module's scalar twins by name (what a twin's calls name), and a namer that knows them: for the stages that make twins of twins. */
+export function scalarTwinsOf(core: Core, scalar: readonly PlacedTwin[]): { namer: Namer; byName: Map<string, ScalarTwin & { spec: Spec }> } {
+  const namer = new Namer(identifiersOf(core.ts, core.file));
+  const byName = new Map<string, ScalarTwin & { spec: Spec }>();
+  for (const t of scalar) {
+    namer.reserve(t.spec.name);
+    if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
+  }
+  return { namer, byName };
 }
 
 /** The variable an access path starts from: `a` of `a`, `a.b[i]`, `(a as T)!`. */
