@@ -67,7 +67,23 @@ export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: 
       for (const c of calls) core.diags.report(c.call, "sparsityFailed", c.api, root.fn.name, error.message);
     }
   }
-  return { twins, registrations };
+  return { twins: reachable(core, twins, registrations), registrations };
+}
+
+/** The index-set twins a registered one calls (a callee made for a root that failed later is left out). */
+function reachable(core: Core, twins: readonly PlacedTwin[], registrations: ReadonlyMap<Spec, string>): PlacedTwin[] {
+  const { ts } = core;
+  const byName = new Map(twins.map((t) => [(t.declaration as ts.FunctionDeclaration).name!.text, t] as const));
+  const used = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && byName.has(n.text) && !used.has(n.text)) {
+      used.add(n.text);
+      visit(byName.get(n.text)!.declaration);
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const name of registrations.values()) visit(core.f.createIdentifier(name));
+  return twins.filter((t) => used.has((t.declaration as ts.FunctionDeclaration).name!.text));
 }
 
 /** Why an index-set twin cannot be made (reported at the calls that need it). */
