@@ -145,7 +145,7 @@ export function sparsity<A extends readonly unknown[], R, N extends number = 0>(
   return (...args: A) => {
     const found = sparsityTwinOf(fun, argnum);
     if (!found) {
-      throw new Error(`tsjvp: sparsity(${name}) found no index-set twin for ${name} with respect to argument ${argnum}: call sparsity(${name}) or jacfwdSparse(${name}) in ${name}'s own module (with argnums as a literal), built with the tsjvp plugin or companions`);
+      throw new Error(`tsjvp: sparsity(${name}) found no index-set twin for ${name} with respect to argument ${argnum}: tag its declaration /** @jvp sparsity */ (for other modules and function values), or call sparsity(${name}) or jacfwdSparse(${name}) in ${name}'s own module (with argnums as a literal); build with the tsjvp plugin or companions`);
     }
     const x = args[argnum];
     if (typeof x !== "number" && !(x instanceof Float64Array)) throw new Error(`tsjvp: sparsity(${name}) differentiates with respect to a number or a Float64Array; argument ${argnum} is neither`);

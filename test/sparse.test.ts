@@ -202,6 +202,39 @@ describe("sparse Jacobians: sparsity and jacfwdSparse", function () {
     expect(Array.from(densify(mod.sparse.heatWith(Float64Array.of(1, 2, 3, 4), p) as Sparse))).to.deep.equal(Array.from(mod.dense.heat(Float64Array.of(1, 2, 3, 4)) as Float64Array));
   });
 
+  it("another module's function: /** @jvp sparsity */ gives it its index-set twin; without the tag, a run-time error naming it", () => {
+    const other = path.join(repoRoot, "build", "sparse-modules");
+    const compiled = compileSources(other, {
+      "lib.ts": `/** @jvp sparsity */
+export function band(u: Float64Array): Float64Array {
+  const out = new Float64Array(u.length);
+  for (let i = 0; i < u.length; i++) out[i] = u[i] * (i > 0 ? u[i - 1] : 1);
+  return out;
+}
+/** @jvp */
+export function plain(u: Float64Array): Float64Array {
+  return u.map((v) => v * v);
+}
+`,
+      "main.ts": `import { jacfwdSparse, sparsity } from "tsjvp";
+import { band, plain } from "./lib";
+export const pattern = (u: Float64Array) => sparsity(band)(u);
+export const values = (u: Float64Array) => jacfwdSparse(band)(u);
+export const untagged = (u: Float64Array) => sparsity(plain)(u);
+`,
+    });
+    expect(compiled.errors).to.equal("");
+    expect(compiled.printed.get("lib.ts")).to.contain("function band_jvp_sp(").and.contain("function band_jvp_v8(").and.not.contain("plain_jvp_sp");
+    emitFixture(compiled.program, path.join(other, "out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require(path.join(other, "out", "main.js")) as Record<string, Fn>;
+    const u = Float64Array.of(2, 3, 5);
+    expect(rows(lib.pattern(u) as Pattern)).to.deep.equal([[0], [0, 1], [1, 2]]);
+    // ∂out_i/∂u_i = u_{i-1} (1 for i = 0), ∂out_i/∂u_{i-1} = u_i.
+    expect(Array.from((lib.values(u) as Sparse).values)).to.deep.equal([1, 3, 2, 5, 3]);
+    expect(() => lib.untagged(u)).to.throw(/found no index-set twin for plain .*tag its declaration \/\*\* @jvp sparsity \*\//);
+  });
+
   it("what the index-set pass cannot follow is TS97030 at the call", () => {
     const compiled = compileSources(path.join(repoRoot, "build", "sparse-bad"), { "main.ts": `import { jacfwdSparse, sparsity } from "tsjvp";
 function untilLarge(x: Float64Array): Float64Array {

@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { identifiersOf, Namer } from "../core/namer";
-import { Callee, FnInfo, hasTag, resolveCallee, secondOrderTag } from "../model/functions";
+import { Callee, FnInfo, hasTag, resolveCallee, secondOrderTag, sparsityTag } from "../model/functions";
 import { JvpCall, SecondOrderCall, SparseCall } from "../marks/marks";
 import { Spec } from "../analysis/activity";
 import { fullMask, SpecRegistry } from "../analysis/specs";
@@ -17,6 +17,12 @@ export interface PlacedTwin {
   readonly declaration: ts.Statement;
   /** Per parameter of the declaration: is it a tangent? */
   readonly tangentParams: readonly boolean[];
+}
+
+/** What asks for an index-set twin: a sparsity or jacfwdSparse call, or a `@jvp sparsity` tag (where a failure is reported). */
+export interface SparseRequest {
+  readonly node: ts.Node;
+  readonly api: string;
 }
 
 /** What differentiating one file produced. */
@@ -39,7 +45,7 @@ export interface FileTwins {
    */
   readonly secondOrderRoots: ReadonlyMap<Spec, readonly ts.Node[]>;
   /** Twins sparsity and jacfwdSparse differentiate in this module (with their calls): they get an index-set twin too, when one can be made. */
-  readonly sparseRoots: ReadonlyMap<Spec, readonly SparseCall[]>;
+  readonly sparseRoots: ReadonlyMap<Spec, readonly SparseRequest[]>;
   /** Per twin: what the index-set stage needs to know of derive's work. */
   readonly controls: ReadonlyMap<Spec, TwinControl>;
   /** Outer calls of nested jvps (forward over forward), left for the second pass. */
@@ -64,7 +70,7 @@ export class FileDifferentiator {
   private readonly failures = new Map<Spec, ts.Diagnostic>();
   /** The twins each generated twin calls. */
   private readonly callees = new Map<Spec, readonly Spec[]>();
-  private readonly sparseRoots = new Map<Spec, SparseCall[]>();
+  private readonly sparseRoots = new Map<Spec, SparseRequest[]>();
   private readonly controls = new Map<Spec, TwinControl>();
 
   constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[],
@@ -94,9 +100,15 @@ export class FileDifferentiator {
       const only = full.map((m, i) => m && i === plan.argnum);
       const spec = this.registry.get(plan.fn, only.some(Boolean) ? only : full);
       // sparsity(f) and jacfwdSparse(f) without a pattern: the index-set twin of that same twin.
-      if (sparse?.needsPattern) this.sparseRoots.set(spec, [...(this.sparseRoots.get(spec) ?? []), sparse]);
+      if (sparse?.needsPattern) this.sparseRoots.set(spec, [...(this.sparseRoots.get(spec) ?? []), { node: call, api: sparse.api }]);
       return [spec];
     }))];
+    // /** @jvp sparsity */: the full twin's index-set and vector twins, for other modules and function values.
+    for (const fn of this.tagged.filter((f) => hasTag(this.core, f.anchor, sparsityTag))) {
+      const spec = this.registry.get(fn, fullMask(fn));
+      if (!jacobianRoots.includes(spec)) jacobianRoots.push(spec);
+      this.sparseRoots.set(spec, [...(this.sparseRoots.get(spec) ?? []), { node: fn.anchor, api: "sparsity" }]);
+    }
     // hessian(f) and hvp(f, …): f's full twin, which the second-order stage differentiates again.
     const secondOrderRoots = new Map<Spec, ts.Node[]>();
     for (const fn of this.tagged) if (hasTag(this.core, fn.anchor, secondOrderTag)) secondOrderRoots.set(this.registry.get(fn, fullMask(fn)), [fn.anchor]);

@@ -63,7 +63,9 @@ export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
 
 export const jvpTag = /@jvp(?![\w-])/;
 /** `/** @jvp hessian *\/`: the module also emits the function's second-order twin (hessian and hvp from other modules). */
-export const secondOrderTag = /@jvp[ \t]+hessian\b/;
+export const secondOrderTag = /@jvp(?:[ \t]+\w+)*?[ \t]+hessian\b/;
+/** `/** @jvp sparsity *\/`: the module also emits the function's index-set and vector twins (sparsity, jacfwdSparse and jacfwd from other modules). */
+export const sparsityTag = /@jvp(?:[ \t]+\w+)*?[ \t]+sparsity\b/;
 
 /** Exported by an `export` modifier or by an `export { name }` clause of its own module. */
 export function hasExport(core: Core, node: ts.Node, name?: string): boolean {

@@ -1,8 +1,7 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import type { Spec } from "../analysis/activity";
-import type { SparseCall } from "../marks/marks";
-import type { PlacedTwin } from "../derive/differentiator";
+import type { PlacedTwin, SparseRequest } from "../derive/differentiator";
 import type { TwinControl } from "../derive/twin";
 import { ScalarTwin, scalarTwinsOf, Vectorizer } from "../vector/vectorize";
 import { tidyTwin } from "../tidy/tidy";
@@ -29,7 +28,7 @@ export interface ModuleSparsity {
  * returns, breaks or throws, and calls the stage cannot see into (another module's twins, a
  * namespace's, custom rules, run-time dispatch). A primitive of tsjvp/ops has its index-set version.
  */
-export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: ReadonlyMap<Spec, readonly SparseCall[]>,
+export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: ReadonlyMap<Spec, readonly SparseRequest[]>,
   controls: ReadonlyMap<Spec, TwinControl>, opsNamespaces: ReadonlySet<string>, runtimeRef: (name: string) => ts.Expression): ModuleSparsity {
   const empty: ModuleSparsity = { twins: [], registrations: new Map() };
   if (roots.size === 0) return empty;
@@ -64,7 +63,7 @@ export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: 
       registrations.set(root, make(root.name));
     } catch (error) {
       if (!(error instanceof Failure)) throw error;
-      for (const c of calls) core.diags.report(c.call, "sparsityFailed", c.api, root.fn.name, error.message);
+      for (const c of calls) core.diags.report(c.node, "sparsityFailed", c.api, root.fn.name, error.message);
     }
   }
   return { twins: reachable(core, twins, registrations), registrations };
