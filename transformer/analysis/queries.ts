@@ -73,18 +73,6 @@ export class ActivityQueries {
     return this.isActive(e) || this.needsRewrite(e);
   }
 
-  /**
-   * Does the value of `e` depend on a differentiated value (`x[i] > 0`, `Math.floor(x[0])`), not
-   * only on its shape (`x.length`)? Where a condition does, control flow depends on the point.
-   */
-  dependsOnActive(e: ts.Node): boolean {
-    const { ts } = this.core;
-    if (ts.isExpression(e) && this.isActive(e)) return true;
-    if (ts.isPropertyAccessExpression(e)) return false;
-    if (ts.isElementAccessExpression(e)) return this.dependsOnActive(e.argumentExpression);
-    return ts.forEachChild(e, (c) => (this.dependsOnActive(c) ? true : undefined)) ?? false;
-  }
-
   /** Does this for-loop header part write a variable that carries a tangent? */
   containsActiveWrite(node: ts.Node): boolean {
     const { ts } = this.core;

@@ -96,15 +96,6 @@ export class TwinContext {
     return this.q.isActive(e);
   }
 
-  /** The if, loop and switch statements of the twin whose condition reads a differentiated value. */
-  readonly activeControl = new Set<ts.Node>();
-
-  /** `statement`, noted as control flow that depends on the point when `condition` reads a differentiated value. */
-  control<T extends ts.Statement>(statement: T, ...conditions: (ts.Node | undefined)[]): T {
-    if (conditions.some((c) => c !== undefined && this.q.dependsOnActive(c))) this.activeControl.add(statement);
-    return statement;
-  }
-
   /** Names of the variables that got a tangent. */
   activeNames(): Set<string> {
     return new Set([...this.dots.keys()].map((s) => s.getName()));

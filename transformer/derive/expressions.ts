@@ -301,7 +301,7 @@ function visitNullish(cx: TwinContext, e: ts.BinaryExpression, b: BlockBuilder):
   const right = derive(cx, e.right, fallback);
   const missing = f.createBinaryExpression(left.primal, ts.SyntaxKind.EqualsEqualsToken, f.createNull());
   // The right operand needs steps (a call into a twin): they run only when the left is missing.
-  if (fallback.statements.length > 0) return lowerBranches(cx, "num", missing, right, fallback, left, new BlockBuilder(), b, e.left);
+  if (fallback.statements.length > 0) return lowerBranches(cx, "num", missing, right, fallback, left, new BlockBuilder(), b);
   const primal = f.createBinaryExpression(left.primal, ts.SyntaxKind.QuestionQuestionToken, right.primal);
   return { primal, tangent: cx.t.cond(missing, right.tangent, left.tangent) };
 }
@@ -333,11 +333,11 @@ function visitConditional(cx: TwinContext, e: ts.ConditionalExpression, b: Block
     const primal = cx.f.createConditionalExpression(condition, undefined, yes.primal, undefined, no.primal);
     return { primal, tangent: cx.t.cond(condition, yes.tangent, no.tangent) };
   }
-  return lowerBranches(cx, kind, condition, yes, whenTrue, no, whenFalse, b, e.condition);
+  return lowerBranches(cx, kind, condition, yes, whenTrue, no, whenFalse, b);
 }
 
 /** `let _t0; if (c) { …; _t0 = a; } else { …; _t0 = b; }`: a choice whose branches need statements of their own. */
-function lowerBranches(cx: TwinContext, kind: Kind, condition: ts.Expression, yes: Dual, whenTrue: BlockBuilder, no: Dual, whenFalse: BlockBuilder, b: BlockBuilder, decides: ts.Node): Dual {
+function lowerBranches(cx: TwinContext, kind: Kind, condition: ts.Expression, yes: Dual, whenTrue: BlockBuilder, no: Dual, whenFalse: BlockBuilder, b: BlockBuilder): Dual {
   const active = yes.tangent !== null || no.tangent !== null;
   const primal = cx.temp();
   const tangent = active ? cx.f.createIdentifier(cx.namer.unique(`${primal.text}_dot`)) : undefined;
@@ -354,7 +354,7 @@ function lowerBranches(cx: TwinContext, kind: Kind, condition: ts.Expression, ye
     inner.push(cx.f.createExpressionStatement(cx.f.createAssignment(primal, full.primal)));
     return cx.f.createBlock(inner.statements, true);
   };
-  b.push(cx.control(cx.f.createIfStatement(condition, branch(yes, whenTrue), branch(no, whenFalse)), decides), whenTrue.impure + whenFalse.impure > 0);
+  b.push(cx.f.createIfStatement(condition, branch(yes, whenTrue), branch(no, whenFalse)), whenTrue.impure + whenFalse.impure > 0);
   return { primal, tangent: tangent ?? null };
 }
 

@@ -33,7 +33,7 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       const node = s as ts.IfStatement;
       const condition = derive(cx, node.expression, b).primal;
       const elseBranch = node.elseStatement ? nested(cx, node.elseStatement) : undefined;
-      return b.push(cx.control(cx.f.createIfStatement(condition, nested(cx, node.thenStatement), elseBranch), node.expression));
+      return b.push(cx.f.createIfStatement(condition, nested(cx, node.thenStatement), elseBranch));
     }
     case K.Block:
       return b.push(nested(cx, s));
@@ -43,21 +43,21 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
       const node = s as ts.WhileStatement;
       const condition = loopCondition(cx, node.expression);
       const body = nested(cx, node.statement);
-      if (condition.steps.length === 0) return b.push(cx.control(cx.f.createWhileStatement(condition.primal, body), node.expression));
-      return b.push(cx.control(cx.f.createWhileStatement(cx.f.createTrue(), checkFirst(cx, condition, body)), node.expression));
+      if (condition.steps.length === 0) return b.push(cx.f.createWhileStatement(condition.primal, body));
+      return b.push(cx.f.createWhileStatement(cx.f.createTrue(), checkFirst(cx, condition, body)));
     }
     case K.DoStatement: {
       const node = s as ts.DoStatement;
       const body = nested(cx, node.statement);
       const condition = loopCondition(cx, node.expression);
-      if (condition.steps.length === 0) return b.push(cx.control(cx.f.createDoStatement(body, condition.primal), node.expression));
+      if (condition.steps.length === 0) return b.push(cx.f.createDoStatement(body, condition.primal));
       // `for (let again = false; ; again = true) { if (again) { steps; if (!c) break; } body }`: a
       // continue in the body goes through the update to the steps, as it goes to the condition.
       const again = cx.f.createIdentifier(cx.namer.unique("again"));
       const check = cx.f.createIfStatement(again, cx.f.createBlock([...condition.steps, exitUnless(cx, condition.primal)], true));
-      return b.push(cx.control(cx.f.createForStatement(
+      return b.push(cx.f.createForStatement(
         cx.f.createVariableDeclarationList([cx.f.createVariableDeclaration(again, undefined, undefined, cx.f.createFalse())], ts.NodeFlags.Let),
-        undefined, cx.f.createAssignment(again, cx.f.createTrue()), cx.f.createBlock([check, ...statementsOf(cx, body)], true)), node.expression));
+        undefined, cx.f.createAssignment(again, cx.f.createTrue()), cx.f.createBlock([check, ...statementsOf(cx, body)], true)));
     }
     case K.ForOfStatement:
       return visitForOf(cx, s as ts.ForOfStatement, b);
@@ -79,8 +79,7 @@ function visitStatement(cx: TwinContext, s: ts.Statement, b: BlockBuilder): void
         visitStatements(cx, c.statements, inner);
         return ts.isCaseClause(c) ? cx.f.createCaseClause(caseLabel(cx, c.expression, b), inner.statements) : cx.f.createDefaultClause(inner.statements);
       });
-      const labels = node.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined));
-      return b.push(cx.control(cx.f.createSwitchStatement(subject, cx.f.createCaseBlock(clauses)), node.expression, ...labels));
+      return b.push(cx.f.createSwitchStatement(subject, cx.f.createCaseBlock(clauses)));
     }
     case K.BreakStatement:
     case K.ContinueStatement:
@@ -350,8 +349,8 @@ function visitFor(cx: TwinContext, s: ts.ForStatement, b: BlockBuilder): void {
   }
   const condition = s.condition ? loopCondition(cx, s.condition) : undefined;
   const body = nested(cx, s.statement);
-  if (!condition || condition.steps.length === 0) return b.push(cx.control(f.createForStatement(s.initializer, condition?.primal, s.incrementor, body), s.condition));
-  b.push(cx.control(f.createForStatement(s.initializer, undefined, s.incrementor, checkFirst(cx, condition, body)), s.condition));
+  if (!condition || condition.steps.length === 0) return b.push(f.createForStatement(s.initializer, condition?.primal, s.incrementor, body));
+  b.push(f.createForStatement(s.initializer, undefined, s.incrementor, checkFirst(cx, condition, body)));
 }
 
 // for (const v of a) with an active a: an index loop, so v_dot = a_dot[i] follows v = a[i]

@@ -17,11 +17,9 @@ export interface TwinResult {
   readonly control: TwinControl;
 }
 
-/** What the index-set stage needs to know of a twin: where control flow depends on differentiated values. */
+/** What the index-set stage needs to know of a twin: which of the user's variables hold differentiated values. */
 export interface TwinControl {
-  /** The twin's if, loop and switch statements whose condition reads a differentiated value. */
-  readonly active: ReadonlySet<ts.Node>;
-  /** Names of the variables that carry a tangent (the others hold no differentiated value). */
+  /** Names of the variables that carry a tangent (where its data dependence starts). */
   readonly activeNames: ReadonlySet<string>;
 }
 
@@ -69,7 +67,7 @@ export function buildTwin(core: Core, spec: Spec, namer: Namer, services: Module
     modifiers, undefined, spec.name, fn.node.typeParameters, params, returnTypeOf(cx),
     f.createBlock([...prologue.statements, ...body.statements], true),
   );
-  return { declaration, calls: cx.requests, tangentParams, control: { active: cx.activeControl, activeNames: cx.activeNames() } };
+  return { declaration, calls: cx.requests, tangentParams, control: { activeNames: cx.activeNames() } };
 }
 
 /** Tuple and object types in a twin's signature print on one line. */

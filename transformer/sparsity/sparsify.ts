@@ -20,8 +20,8 @@ export interface ModuleSparsity {
  * 0 is the empty set) and every tangent step `y_dot = c * a_dot + b_dot` becomes the union of the
  * sets it reads, `y_dot = unionSets(a_dot, b_dot)`. Arrays of tangents stay Float64Arrays (of ids),
  * so allocation, views, `fill`, `set` and aliasing work as they do for numbers. The primal runs as
- * it does: it decides loops and indices. Where a condition reads a differentiated value (derive
- * noted those statements), both branches run, each tangent write keeping what was there
+ * it does: it decides loops and indices. Where a condition reads a differentiated value (by data
+ * dependence from the variables derive gave a tangent), both branches run, each tangent write keeping what was there
  * (`t = unionSets(t, …)`): the pattern then holds for every value. What cannot be followed that way
  * is reported at the call (TS97030): a loop or switch decided by differentiated values (its trip
  * count depends on the point), a branch decided by them that writes a value without tangent,
@@ -47,7 +47,7 @@ export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: 
     try {
       const tangents = vectorizer.tangentNames(name);
       if (!tangents) throw new Failure("its tangents could not be told from its values");
-      const control = controls.get(twin.spec) ?? { active: new Set(), activeNames: new Set() };
+      const control = controls.get(twin.spec) ?? { activeNames: new Set<string>() };
       // The primal temporaries only tangent steps read go with them (tidy's dead-code step).
       const declaration = tidyTwin(core, new TwinSparsifier(core, twin, tangents, control, spName, byName, make, runtimeRef, opsNamespaces).run());
       twins.push({ spec: twin.spec, declaration, tangentParams: twin.tangentParams });
@@ -169,12 +169,12 @@ class TwinSparsifier {
   }
 
   /**
-   * Is this statement's control decided by differentiated values? Derive says so from activity;
-   * the stage's own data dependence also sees values activity counts as constants (an index
-   * `Math.floor(x[0])`, a count computed from data).
+   * Is a statement's control decided by differentiated values? Its conditions read them, by data
+   * dependence from the variables that carry a tangent (which also sees values activity counts as
+   * constants: an index `Math.floor(x[0])`, a count computed from data).
    */
-  private isActiveControl(s: ts.Node, ...conditions: (ts.Node | undefined)[]): boolean {
-    return this.control.active.has(this.ts.getOriginalNode(s)) || conditions.some((c) => c !== undefined && this.readsDifferentiated(c));
+  private isActiveControl(...conditions: (ts.Node | undefined)[]): boolean {
+    return conditions.some((c) => c !== undefined && this.readsDifferentiated(c));
   }
 
   /** `both`: inside a branch taken or not depending on differentiated values (both run; writes keep what was there). */
@@ -188,20 +188,20 @@ class TwinSparsifier {
     }
     if (ts.isBlock(s)) return [f.updateBlock(s, this.statements(s.statements, both))];
     if (ts.isIfStatement(s)) {
-      if (!this.isActiveControl(s, s.expression)) return [f.updateIfStatement(s, s.expression, this.block(s.thenStatement, both), s.elseStatement && this.block(s.elseStatement, both))];
+      if (!this.isActiveControl(s.expression)) return [f.updateIfStatement(s, s.expression, this.block(s.thenStatement, both), s.elseStatement && this.block(s.elseStatement, both))];
       // Either branch may run, depending on the point: both contribute.
       return [this.asBlock(s.thenStatement, true), ...(s.elseStatement ? [this.asBlock(s.elseStatement, true)] : [])];
     }
     if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) {
       const condition = ts.isForStatement(s) ? s.condition : s.expression;
-      if (this.isActiveControl(s, condition)) throw new Failure("a loop whose condition reads differentiated values (its number of passes depends on the point)");
+      if (this.isActiveControl(condition)) throw new Failure("a loop whose condition reads differentiated values (its number of passes depends on the point)");
       const body = this.block(s.statement, both);
       if (ts.isForStatement(s)) return [f.updateForStatement(s, s.initializer, s.condition, s.incrementor, body)];
       return [ts.isWhileStatement(s) ? f.updateWhileStatement(s, s.expression, body) : f.updateDoStatement(s, body, s.expression)];
     }
     if (ts.isForOfStatement(s)) return [f.updateForOfStatement(s, s.awaitModifier, s.initializer, s.expression, this.block(s.statement, both))];
     if (ts.isSwitchStatement(s)) {
-      if (this.isActiveControl(s, s.expression, ...s.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined)))) throw new Failure("a switch on differentiated values");
+      if (this.isActiveControl(s.expression, ...s.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined)))) throw new Failure("a switch on differentiated values");
       const clauses = s.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? f.updateCaseClause(c, c.expression, this.statements(c.statements, both)) : f.updateDefaultClause(c, this.statements(c.statements, both))));
       return [f.updateSwitchStatement(s, s.expression, f.updateCaseBlock(s.caseBlock, clauses))];
     }
