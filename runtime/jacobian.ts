@@ -177,7 +177,8 @@ function keep(args: readonly unknown[], writes: readonly boolean[] | undefined):
   return kept;
 }
 
-function copy(v: unknown): unknown {
+/** A deep copy of an argument (Float64Arrays, arrays, plain objects; other values as they are). */
+export function copy(v: unknown): unknown {
   if (v instanceof Float64Array) return v.slice();
   if (Array.isArray(v)) return v.map(copy);
   if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, copy(e)]));

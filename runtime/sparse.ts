@@ -6,7 +6,8 @@
  * columns that share no row; `jacfwdSparse` takes one forward pass per colour (eight colours per
  * pass of a vector twin) and scatters the compressed columns into CSR.
  */
-import { columnEngine, directionalDerivatives } from "./jacobian";
+import { columnEngine, copy, directionalDerivatives } from "./jacobian";
+import { zerosLike } from "./calls";
 
 /** The structural nonzeros of a Jacobian (CSR, columns sorted within each row) and a colouring of its columns. */
 export interface SparsityPattern {
@@ -158,7 +159,8 @@ export function sparsity<A extends readonly unknown[], R, N extends number = 0>(
         // Copies: the twin runs the primal code too, which may write its arguments.
         interleaved.push(copy(a));
         if (!found.mask[i]) return;
-        if (i !== argnum) return void interleaved.push(emptyLike(a));
+        // Zeros are empty sets: the other arguments' tangents.
+        if (i !== argnum) return void interleaved.push(zerosLike(a));
         interleaved.push(typeof a === "number" ? sets.singleton(0) : Float64Array.from({ length: (a as Float64Array).length }, (_, j) => sets.singleton(j)));
       });
       const out = (found.twin(...(interleaved as never[])) as unknown[])[1];
@@ -169,22 +171,6 @@ export function sparsity<A extends readonly unknown[], R, N extends number = 0>(
       table = before;
     }
   };
-}
-
-function copy(v: unknown): unknown {
-  if (v instanceof Float64Array) return v.slice();
-  if (Array.isArray(v)) return v.map(copy);
-  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, copy(e)]));
-  return v;
-}
-
-/** Empty sets shaped like `v` (zeros: the empty set is 0). */
-function emptyLike(v: unknown): unknown {
-  if (typeof v === "number") return 0;
-  if (v instanceof Float64Array) return new Float64Array(v.length);
-  if (Array.isArray(v)) return v.map(emptyLike);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, emptyLike(e)]));
-  return null;
 }
 
 function pattern(rows: readonly Int32Array[], n: number): SparsityPattern {
