@@ -9,7 +9,7 @@ export { extremumDot } from "./rules";
 export { applyTwin, compileError, fillZeros, registerTwin, twinSymbol, zerosLike } from "./calls";
 export { applyRule, defineJvp, type JvpRule, type TangentsOf } from "./custom";
 export { jacfwd, type Jacobian, type JacfwdOptions } from "./jacobian";
-export { registerVectorTwin } from "./vector";
+export { registerHessianTwin, registerVectorTwin } from "./vector";
 export { jacfwdSparse, registerSparsityTwin, sparsity, unionSets, type JacfwdSparseOptions, type SparseJacobian, type SparsityOptions, type SparsityPattern } from "./sparse";
 export { hessian, hvp, type HessianOptions, type SecondDerivative } from "./second-order";
 import { applyTwin, twinOf } from "./calls";

@@ -106,7 +106,8 @@ export const second = {
   wood: hessian(wood),
   powell: hessian(powell),
   scaledK: hessian(scaled, { argnums: 1 }),
-  plain: hessian(plain),
+  // A function value: dispatched at run time (a static hessian(plain) is TS97031).
+  plain: (t: number) => hessian(([plain] as const)[0])(t),
   rules: { ${rules.map(([name]) => `${name}: hessian(r_${name})`).join(", ")} },
 };
 /** jvp of code that calls jvp (forward over forward in the user's code). */
@@ -120,6 +121,15 @@ function slopeOfWave(t: number): number {
   return jvp(r_tanh, [t], [1])[1];
 }
 
+/** Writes its argument (x[i] becomes x[i]²): f = Σ xᵢ⁴, H = diag(12 xᵢ²). */
+export function squaresInPlace(x: Float64Array): number {
+  for (let i = 0; i < x.length; i++) x[i] = x[i] * x[i];
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return s;
+}
+export const inPlace = { hessian: hessian(squaresInPlace), hvp: (x: Float64Array, v: Float64Array) => hvp(squaresInPlace, [x], [v]) };
+
 export const products = {
   rosenbrock: (x: Float64Array, v: Float64Array) => hvp(rosenbrock, [x], [v]),
   scaled: (x: Float64Array, k: number, v: Float64Array) => hvp(scaled, [x, k], [v]),
@@ -130,6 +140,7 @@ type Fn = (...args: unknown[]) => unknown;
 
 interface Compiled {
   readonly second: Record<string, Fn> & { rules: Record<string, Fn> };
+  readonly inPlace: Record<string, Fn>;
   readonly products: Record<string, Fn>;
   readonly nested: Record<string, Fn>;
 }
@@ -209,6 +220,27 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose(mod.second.scaledK(x, k) as number, expected, "d²/dk²");
   });
 
+  it("eight rows per pass (the vector twin, where its lanes are three quarters full: n = 24) give the analytic Hessian and H·v", () => {
+    const x = Float64Array.from({ length: 24 }, (_, k) => 0.1 * k - 1.1);
+    const H = rosenbrockHessian(x);
+    expectMatrix(mod.second.rosenbrock(x) as Float64Array, H, "rosenbrock, n = 24");
+    const v = Float64Array.from({ length: 24 }, (_, k) => Math.cos(3 * k));
+    const Hv = mod.products.rosenbrock(x, v) as Float64Array;
+    for (let i = 0; i < 24; i++) expectClose(Hv[i], H[i].reduce((s, h, j) => s + h * v[j], 0), `(Hv)[${i}], n = 24`);
+    // A function that writes its argument: each pass starts from x as given, and the seeds are not written.
+    for (const n of [3, 24]) {
+      const y = Float64Array.from({ length: n }, (_, k) => 0.05 * k + 0.3);
+      const given = Float64Array.from(y);
+      const diagonal = given.map((t) => 12 * t * t);
+      expectMatrix(mod.inPlace.hessian(y) as Float64Array, Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? diagonal[i] : 0))), `squaresInPlace, n = ${n}`);
+      y.set(given);
+      const w = Float64Array.from({ length: n }, (_, k) => k - 1);
+      const Hw = mod.inPlace.hvp(y, w) as Float64Array;
+      for (let i = 0; i < n; i++) expectClose(Hw[i], diagonal[i] * (i - 1), `squaresInPlace hvp[${i}], n = ${n}`);
+      expect(Array.from(w), "hvp leaves v as given").to.deep.equal(Array.from({ length: n }, (_, k) => k - 1));
+    }
+  });
+
   it("hvp is H·v, and its entries (computed in the other order) match the Hessian's: symmetry", () => {
     const x = Float64Array.from({ length: 9 }, (_, k) => Math.cos(k) * 0.8);
     const v = Float64Array.from({ length: 9 }, (_, k) => Math.sin(2 * k + 1));
@@ -244,8 +276,28 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose((mod.nested.named(0.3) as [number, number])[1], -2 * t * (1 - t * t), "d²/dt² tanh through a named function");
   });
 
-  it("a function of another module tagged for first order only: a run-time error naming the tag to add", () => {
+  it("a function of another module tagged for first order only: TS97031 at a static use, a run-time error naming the tag at a dispatched one", () => {
     expect(() => mod.second.plain(0.5)).to.throw(/hessian\(plain\) found no second-order twin for plain: tag its declaration \/\*\* @jvp hessian \*\//);
+    const compiled = compileSources(path.join(repoRoot, "build", "second-order-kind"), {
+      "lib.ts": `/** @jvp */
+export function plain(x: Float64Array): number {
+  return x[0] * x[0] * x[1];
+}
+/** Tagged for both. @jvp sparsity hessian */
+export function both(x: Float64Array): number {
+  return x[0] * x[1];
+}
+`,
+      "main.ts": `import { hessian, hvp } from "tsjvp";
+import { both, plain } from "./lib";
+export const H = hessian(plain);
+export const Hv = (x: Float64Array) => hvp(plain, [x], [x]);
+export const fine = hessian(both);
+`,
+    });
+    expect(compiled.errors).to.match(/main\.ts\(3,26\): error TS97031: hessian\(plain\) needs the hessian twins of 'plain', which its module \(\.\/lib\.ts\) emits only for a function tagged \/\*\* @jvp hessian \*\/\. Add 'hessian' to the tag of its declaration there/);
+    expect(compiled.errors).to.match(/main\.ts\(4,44\): error TS97031: hvp\(plain\)/);
+    expect(compiled.errors.match(/error TS/g)).to.have.length(2);
   });
 
   it("what the second pass cannot differentiate is TS97028 at the hessian call", () => {

@@ -220,7 +220,8 @@ export function plain(u: Float64Array): Float64Array {
 import { band, plain } from "./lib";
 export const pattern = (u: Float64Array) => sparsity(band)(u);
 export const values = (u: Float64Array) => jacfwdSparse(band)(u);
-export const untagged = (u: Float64Array) => sparsity(plain)(u);
+// A function value: dispatched at run time.
+export const untagged = (u: Float64Array) => sparsity(([plain] as const)[0])(u);
 `,
     });
     expect(compiled.errors).to.equal("");
@@ -233,6 +234,23 @@ export const untagged = (u: Float64Array) => sparsity(plain)(u);
     // ∂out_i/∂u_i = u_{i-1} (1 for i = 0), ∂out_i/∂u_{i-1} = u_i.
     expect(Array.from((lib.values(u) as Sparse).values)).to.deep.equal([1, 3, 2, 5, 3]);
     expect(() => lib.untagged(u)).to.throw(/found no index-set twin for plain .*tag its declaration \/\*\* @jvp sparsity \*\//);
+    // A static use without the kind is TS97031 at the build; with a pattern, the plain tag's vector twin is enough.
+    const statics = compileSources(path.join(repoRoot, "build", "sparse-kind"), {
+      "lib.ts": `/** @jvp */
+export function plain(u: Float64Array): Float64Array {
+  return u.map((v) => v * v);
+}
+`,
+      "main.ts": `import { jacfwdSparse, sparsity, type SparsityPattern } from "tsjvp";
+import { plain } from "./lib";
+export const pattern = (u: Float64Array) => sparsity(plain)(u);
+export const values = (u: Float64Array) => jacfwdSparse(plain)(u);
+export const reused = (u: Float64Array, pattern: SparsityPattern) => jacfwdSparse(plain, { pattern })(u);
+`,
+    });
+    expect(statics.errors).to.match(/main\.ts\(3,54\): error TS97031: sparsity\(plain\) needs the sparsity twins of 'plain', which its module \(\.\/lib\.ts\) emits only for a function tagged \/\*\* @jvp sparsity \*\//);
+    expect(statics.errors).to.match(/main\.ts\(4,57\): error TS97031: jacfwdSparse\(plain\)/);
+    expect(statics.errors.match(/error TS/g)).to.have.length(2);
   });
 
   it("what the index-set pass cannot follow is TS97030 at the call", () => {

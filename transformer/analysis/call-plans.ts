@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
 import { Core, skipOuter } from "../core/context";
 import { differentiable, Kind, kindOfType, reportUnsupportedType } from "../model/types";
-import { Callee, describeUnresolved, FnInfo } from "../model/functions";
+import { Callee, describeUnresolved, FnInfo, hasTag, jvpTag, relativeModulePath, secondOrderTag, sparsityTag } from "../model/functions";
 import { JvpCall } from "../marks/marks";
 import { Spec } from "./activity";
 import { fullMask, SpecRegistry } from "./specs";
@@ -70,7 +70,13 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
  * attaches to it. Undefined when `f` is left to run-time dispatch (a value, another module's tagged
  * function, a function with a custom rule) or cannot have twins (then a diagnostic says why).
  */
-export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (e: ts.Expression) => Callee, api = "jacfwd"): { fn: FnInfo; argnum: number | undefined } | undefined {
+/**
+ * `kind`: the tag kind the call needs when f is another module's (`hessian` for hessian and hvp,
+ * `sparsity` for a pattern): its module emits those twins only when f's tag says so, and a tag that
+ * is visible without it is reported here (a declaration file without comments is left to the
+ * run-time error, which names the tag).
+ */
+export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (e: ts.Expression) => Callee, api = "jacfwd", kind?: "hessian" | "sparsity"): { fn: FnInfo; argnum: number | undefined } | undefined {
   const { ts } = core;
   const funArg = call.arguments[0];
   const fun = skipOuter(core, funArg);
@@ -81,6 +87,13 @@ export function planJacobianSite(core: Core, call: ts.CallExpression, resolve: (
   if (callee.type === "error") return void core.diags.report(callee.node, callee.id, ...callee.args);
   // hvp(f, primals, tangents) differentiates its first argument; jacfwd and hessian take { argnums }.
   if (callee.type === "local") return { fn: callee.fn, argnum: api === "hvp" ? 0 : literalArgnum(core, call.arguments[1]) };
+  if (callee.type === "imported" && kind && !callee.op) {
+    const statement = ts.isVariableDeclaration(callee.decl) ? callee.decl.parent.parent : callee.decl;
+    const tag = kind === "hessian" ? secondOrderTag : sparsityTag;
+    if (hasTag(core, statement, jvpTag) && !hasTag(core, statement, tag)) {
+      core.diags.report(funArg, "missingKind", api, callee.name, kind, relativeModulePath(core.file.fileName, callee.decl.getSourceFile().fileName));
+    }
+  }
   if (callee.type === "unknown" && !canHaveTwin(core, funArg)) {
     const { what, instead } = describeUnresolved(core, funArg);
     core.diags.report(funArg, "unknownFunction", funArg.getText(), what, instead);

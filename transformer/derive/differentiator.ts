@@ -25,6 +25,13 @@ export interface SparseRequest {
   readonly api: string;
 }
 
+/** A twin asked for by mask rather than by a jacfwd call: the second-order stage's vector twins of `f_jvp` for hessian and hvp. */
+export interface VectorRoot {
+  readonly fn: FnInfo;
+  /** Which parameters take tangents. */
+  readonly mask: readonly boolean[];
+}
+
 /** What differentiating one file produced. */
 export interface FileTwins {
   readonly twins: readonly PlacedTwin[];
@@ -34,6 +41,8 @@ export interface FileTwins {
   readonly jacobianRoots: readonly Spec[];
   /** The vector twin attached to each of those that has one (filled in by the vector stage). */
   readonly vectorRegistrations?: ReadonlyMap<Spec, string>;
+  /** The vector twins are the second-order stage's, for hessian and hvp: attached as such (registerHessianTwin), without their one-lane twins. */
+  readonly hessianTwins?: boolean;
   /** Which parameters each of those twins may write (filled in by the vector stage). */
   readonly jacobianWrites?: ReadonlyMap<Spec, readonly boolean[]>;
   /** The index-set twin attached to each sparse root that has one (filled in by the sparsity stage). */
@@ -74,7 +83,7 @@ export class FileDifferentiator {
   private readonly controls = new Map<Spec, TwinControl>();
 
   constructor(private readonly core: Core, private readonly calls: JvpCall[], private readonly tagged: FnInfo[], private readonly jacobians: readonly ts.CallExpression[],
-    private readonly secondOrders: readonly SecondOrderCall[] = [], private readonly sparse: readonly SparseCall[] = []) {
+    private readonly secondOrders: readonly SecondOrderCall[] = [], private readonly sparse: readonly SparseCall[] = [], private readonly vectorRoots: readonly VectorRoot[] = []) {
     this.namer = new Namer(identifiersOf(core.ts, core.file));
     this.fence = new FileFence(core, (spec, from) => this.registry.reference(spec, from));
     this.registry = new SpecRegistry(core, this.namer, (fn) => this.fence.gate(fn));
@@ -94,7 +103,7 @@ export class FileDifferentiator {
     const sparseByCall = new Map(this.sparse.map((c) => [c.call, c] as const));
     const jacobianRoots = [...new Set(this.jacobians.flatMap((call) => {
       const sparse = sparseByCall.get(call);
-      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), sparse?.api);
+      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), sparse?.api, sparse?.needsPattern ? "sparsity" : undefined);
       if (!plan) return [];
       const full = fullMask(plan.fn);
       const only = full.map((m, i) => m && i === plan.argnum);
@@ -103,6 +112,10 @@ export class FileDifferentiator {
       if (sparse?.needsPattern) this.sparseRoots.set(spec, [...(this.sparseRoots.get(spec) ?? []), { node: call, api: sparse.api }]);
       return [spec];
     }))];
+    for (const { fn, mask } of this.vectorRoots) {
+      const spec = this.registry.get(fn, mask);
+      if (!jacobianRoots.includes(spec)) jacobianRoots.push(spec);
+    }
     // /** @jvp sparsity */: the full twin's index-set and vector twins, for other modules and function values.
     for (const fn of this.tagged.filter((f) => hasTag(this.core, f.anchor, sparsityTag))) {
       const spec = this.registry.get(fn, fullMask(fn));
@@ -113,7 +126,7 @@ export class FileDifferentiator {
     const secondOrderRoots = new Map<Spec, ts.Node[]>();
     for (const fn of this.tagged) if (hasTag(this.core, fn.anchor, secondOrderTag)) secondOrderRoots.set(this.registry.get(fn, fullMask(fn)), [fn.anchor]);
     for (const { call, api } of this.secondOrders) {
-      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), api);
+      const plan = planJacobianSite(this.core, call, (e) => this.callee(e), api, "hessian");
       if (!plan) continue;
       const spec = this.registry.get(plan.fn, fullMask(plan.fn));
       secondOrderRoots.set(spec, [...(secondOrderRoots.get(spec) ?? []), call]);

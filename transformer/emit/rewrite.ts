@@ -59,15 +59,15 @@ export function registration(core: Core, result: FileTwins, spec: Spec, primal: 
   let registered = f.createCallExpression(result.imports.runtimeRef("registerTwin"), undefined, [primal, f.createIdentifier(spec.name), mask(spec.mask)]);
   const attach = (twin: string, lanes: number, root: Spec) => {
     const args = [registered, f.createIdentifier(twin), f.createNumericLiteral(lanes), mask(root.mask), mask(result.jacobianWrites?.get(root) ?? root.mask.map(() => true))];
-    registered = f.createCallExpression(result.imports.runtimeRef("registerVectorTwin"), undefined, args);
+    registered = f.createCallExpression(result.imports.runtimeRef(result.hessianTwins ? "registerHessianTwin" : "registerVectorTwin"), undefined, args);
   };
   // What jacfwd differentiates f with: its twin for the parameter it differentiates (one direction
   // per pass) and that twin's vector twin (eight), with the parameters they may write (restored
   // between passes).
   for (const root of result.jacobianRoots) {
     if (root.fn.node !== spec.fn.node) continue;
-    attach(root.name, 1, root);
     const vector = result.vectorRegistrations?.get(root);
+    if (!result.hessianTwins) attach(root.name, 1, root);
     if (vector) attach(vector, vectorLanes, root);
     // What sparsity and jacfwdSparse find the pattern with: the index-set twin of that twin.
     const sets = result.sparsityRegistrations?.get(root);

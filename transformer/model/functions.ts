@@ -94,7 +94,7 @@ function exportClauseNames(core: Core, file: ts.SourceFile): ReadonlySet<string>
 const exportClauses = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /** `./lib.ts`: where another module is, seen from this one (messages stay machine-independent). */
-function relativeModulePath(from: string, to: string): string {
+export function relativeModulePath(from: string, to: string): string {
   const a = from.split("/").slice(0, -1);
   const b = to.split("/");
   let common = 0;

@@ -2,9 +2,10 @@ import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { Spec } from "../analysis/activity";
 import { localFunction, FnInfo } from "../model/functions";
-import { FileDifferentiator, FileTwins } from "../derive/differentiator";
+import { FileDifferentiator, FileTwins, PlacedTwin } from "../derive/differentiator";
 import { findJvpCalls } from "../marks/marks";
 import { tidyTwin } from "../tidy/tidy";
+import { vectorTwins } from "../vector/vectorize";
 import { rewriteFile } from "../emit/rewrite";
 import { reparse } from "./program";
 import { synthesized } from "./synthesize";
@@ -64,7 +65,15 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
     return void failNested("the second pass did not find this call as tsjvp's jvp (its module or tsjvp's declarations did not resolve there).");
   }
   if (fns.size === 0 && calls.length === 0) return undefined;
-  const twins = new FileDifferentiator(second, calls, [...fns.values()], [], []).run();
+  // hessian and hvp take eight outer directions per pass: the vector twin of each root's twin with
+  // respect to f's own Float64Array parameters (its tangent parameters, the inner seed, held
+  // constant; a number has one direction).
+  const vectorRoots = [...fns].flatMap(([spec, fn]) => {
+    const tangents = first.twins.find((t) => t.spec === spec)?.tangentParams;
+    const mask = fn.params.map((p, i) => p.kind === "arr" && !tangents?.[i]);
+    return tangents && mask.some(Boolean) ? [{ fn, mask }] : [];
+  });
+  const twins = new FileDifferentiator(second, calls, [...fns.values()], [], [], [], vectorRoots).run();
   // Twins are placed at module level: a callee inside a namespace would need its twin of the twin there.
   const namespaced = twins.twins.find((t) => t.spec.fn.namespaces.length > 0 && !t.spec.fn.inline);
   if (namespaced) {
@@ -98,8 +107,10 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
     else if (!blamed) failAll((spec) => reasonOf(second.diags.items[0], spec?.name));
     return undefined;
   }
-  const tidied = twins.twins.map((t) => ({ ...t, declaration: tidyTwin(second, t.declaration) }));
-  const output = rewriteFile(second, { ...twins, twins: tidied });
+  const tidied = leanHessianTwins(second, twins.twins.map((t) => ({ ...t, declaration: tidyTwin(second, t.declaration) })), twins.jacobianRoots);
+  const vectors = vectorTwins(second, tidied, twins.jacobianRoots, twins.imports.opsNamespaces());
+  const placed = [...tidied, ...vectors.twins];
+  const output = withoutUnusedTwins(core, rewriteFile(second, { ...twins, twins: placed, vectorRegistrations: vectors.registrations, jacobianWrites: vectors.writes, hessianTwins: true }), placed);
   // A namespace import the emitted module already has (tsjvp's runtime, a module whose twins are
   // called) is reused: its alias in the second program's code is renamed to the first one's.
   const existing = namespaceImports(core, emitted.statements);
@@ -132,6 +143,62 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
   body.splice(firstNonImport < 0 ? body.length : firstNonImport, 0, ...newImports);
   return { file: f.updateSourceFile(emitted, body), imports: newImports, added: added.map((s) => map.get(s)!) };
+}
+
+/**
+ * hessian and hvp read one part of what the twin they take returns, `[[y, y_dot], [y_dot', y_dot_dot]]`:
+ * y_dot_dot. In the twins made for them alone (nothing else calls them, not even themselves), the
+ * other parts are returned as zeros, and tidy removes what only they read (a third of the work in
+ * each lane of Rosenbrock's).
+ */
+function leanHessianTwins(core: Core, twins: readonly PlacedTwin[], roots: readonly Spec[]): PlacedTwin[] {
+  const { ts, f } = core;
+  const zero = () => f.createNumericLiteral(0);
+  const pair = (e: ts.Expression) => (ts.isArrayLiteralExpression(e) && e.elements.length === 2 && !e.elements.some(ts.isSpreadElement) ? e.elements : undefined);
+  const called = (name: string, self: PlacedTwin) => twins.some((t) => mentions(core, t === self ? (t.declaration as ts.FunctionDeclaration).body! : t.declaration, name));
+  return twins.map((t) => {
+    if (!roots.includes(t.spec) || !ts.isFunctionDeclaration(t.declaration) || called(t.spec.name, t)) return t;
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isFunctionLike(node)) return node;
+      const [primal, tangent] = ts.isReturnStatement(node) && node.expression ? pair(node.expression) ?? [] : [];
+      const [, yDotDot] = primal && pair(primal) && tangent ? pair(tangent) ?? [] : [];
+      if (yDotDot) return f.createReturnStatement(f.createArrayLiteralExpression([f.createArrayLiteralExpression([zero(), zero()]), f.createArrayLiteralExpression([zero(), yDotDot])]));
+      return ts.visitEachChild(node, visit, core.context);
+    };
+    const body = ts.visitEachChild(t.declaration.body!, visit, core.context);
+    const d = t.declaration;
+    return { ...t, declaration: tidyTwin(core, f.updateFunctionDeclaration(d, d.modifiers, d.asteriskToken, d.name, d.typeParameters, d.parameters, d.type, body)) };
+  });
+}
+
+/** Does `node` name `name` anywhere? */
+function mentions(core: Core, node: ts.Node, name: string): boolean {
+  if (core.ts.isIdentifier(node)) return node.text === name;
+  return core.ts.forEachChild(node, (c) => (mentions(core, c, name) ? true : undefined)) ?? false;
+}
+
+/**
+ * The module without the top-level twins nothing calls or attaches: the scalar twins the vector
+ * ones were made from (hessian and hvp take the vector twin), and the callees only they reach.
+ */
+function withoutUnusedTwins(core: Core, output: ts.SourceFile, placed: readonly PlacedTwin[]): ts.SourceFile {
+  const { ts, f } = core;
+  const twins = new Map<string, ts.Statement>();
+  for (const s of output.statements) {
+    const name = ts.isFunctionDeclaration(s) ? s.name?.text : undefined;
+    if (name && placed.some((t) => t.declaration === s)) twins.set(name, s);
+  }
+  const used = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && twins.has(n.text) && !used.has(n.text)) {
+      used.add(n.text);
+      visit(twins.get(n.text)!);
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const s of output.statements) if (![...twins.values()].includes(s)) visit(s);
+  const kept = output.statements.filter((s) => ![...twins].some(([name, t]) => t === s && !used.has(name)));
+  return kept.length === output.statements.length ? output : f.updateSourceFile(output, kept);
 }
 
 /** Does `node` hold a node the second pass made (no position: a rewritten call, a twin)? */

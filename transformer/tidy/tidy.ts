@@ -65,9 +65,17 @@ function removable(core: Core, s: ts.ExpressionStatement, unread: ReadonlySet<st
   const { ts } = core;
   const e = s.expression;
   if (ts.isIdentifier(e)) return true;
-  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(e.left)) return false;
+  if (!ts.isBinaryExpression(e) || !ts.isIdentifier(e.left)) return false;
+  if (compound(core, e.operatorToken.kind)) return unread.has(e.left.text) && plainRead(core, e.right);
+  if (e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
   if (ts.isIdentifier(e.right) && e.right.text === e.left.text) return true;
   return unread.has(e.left.text) && plainRead(core, e.right);
+}
+
+/** `+=`, `*=`, …: the target's only read is for its own next value. */
+function compound(core: Core, kind: ts.SyntaxKind): boolean {
+  const K = core.ts.SyntaxKind;
+  return kind >= K.FirstCompoundAssignment && kind <= K.LastCompoundAssignment;
 }
 
 /** An expression without effects: reads, literals, arithmetic, conditionals, Math functions (not random). */
@@ -116,14 +124,17 @@ function scan(core: Core, body: ts.Block): Scan {
   let heldMath = false;
   let zeroStarts = false;
   const walk = (node: ts.Node, parent: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.pos < 0 && /^_t\d+$|_dot$/.test(node.name.text)) {
+    // (`_t0_2`, `x_dot_2`: the names of a twin of a twin.)
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.pos < 0 && /^_t\d+(_\d+)?$|_dot(_\d+)?$/.test(node.name.text)) {
       declared.add(node.name.text);
       if (node.initializer && !plainRead(core, node.initializer)) kept.add(node.name.text);
     }
     if (ts.isVariableDeclaration(node) && node.name.pos < 0 && node.initializer && isMathCall(core, node.initializer)) heldMath = true;
     if (ts.isVariableStatement(node) && zeroStart(core, node)) zeroStarts = true;
     if (ts.isExpressionStatement(node) && removable(core, node, none)) bare = true;
-    if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && !plainRead(core, node.right)) kept.add(node.left.text);
+    // An assignment whose value is used, or whose right side must run, keeps its target.
+    const assigns = ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && (node.operatorToken.kind === ts.SyntaxKind.EqualsToken || compound(core, node.operatorToken.kind));
+    if (assigns && (!plainRead(core, node.right) || !ts.isExpressionStatement(parent))) kept.add((node.left as ts.Identifier).text);
     if (ts.isIdentifier(node) && isRead(core, node, parent)) kept.add(node.text);
     ts.forEachChild(node, (child) => walk(child, node));
   };
@@ -138,12 +149,12 @@ function isMathCall(core: Core, e: ts.Expression): boolean {
   return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === "Math";
 }
 
-/** Any use of a name other than as the declared name or the target of a plain `=` assignment. */
+/** Any use of a name other than as the declared name or the target of an assignment (`x += e` reads x only to write it). */
 function isRead(core: Core, id: ts.Identifier, p: ts.Node): boolean {
   const { ts } = core;
   if (ts.isVariableDeclaration(p) && p.name === id) return false;
   if (ts.isBindingElement(p) && p.name === id) return false;
-  if (ts.isBinaryExpression(p) && p.left === id && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+  if (ts.isBinaryExpression(p) && p.left === id && (p.operatorToken.kind === ts.SyntaxKind.EqualsToken || compound(core, p.operatorToken.kind))) return false;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   // A bare `_t0;` statement reads nothing that matters (it is removed).
   if (ts.isExpressionStatement(p)) return false;

@@ -93,7 +93,9 @@ function writtenParameters(core: Core, twin: ScalarTwin): boolean[] {
   const visit = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) aliasOf.set(n.name.text, storageRoots(ts, n.initializer));
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && !ts.isIdentifier(n.left)) writeAll(n.left);
-    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && !ts.isIdentifier(n.operand)) writeAll(n.operand);
+    const increments = (k: ts.SyntaxKind) => k === ts.SyntaxKind.PlusPlusToken || k === ts.SyntaxKind.MinusMinusToken;
+    // (`-x[i]` reads x; `x[i]++` writes it.)
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && increments(n.operator) && !ts.isIdentifier(n.operand)) writeAll(n.operand);
     if (ts.isCallExpression(n)) {
       const callee = n.expression;
       const isMath = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math";
@@ -588,7 +590,8 @@ class TwinVectorizer {
     let names = this.laneNames.get(name);
     if (!names) {
       names = Array.from({ length: this.owner.lanes }, (_, i) => {
-        const wanted = `${name}${i}`;
+        // (`v_dot_2` of a twin of a twin: `v_dot_2_0`, not `v_dot_20`.)
+        const wanted = /\d$/.test(name) ? `${name}_${i}` : `${name}${i}`;
         const chosen = this.local.unique(wanted);
         if (chosen !== wanted) throw new Unsupported(); // a lane name taken: leave this twin scalar
         return chosen;
