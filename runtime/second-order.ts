@@ -11,6 +11,11 @@ import { hessianTwinOf } from "./vector";
 export interface HessianOptions<N extends number = number> {
   /** Which argument to differentiate with respect to (default 0). */
   readonly argnums?: N;
+  /**
+   * Rows per pass: 1 takes one entry per pass of f_jvp_jvp, 8 (or more) eight per pass of the
+   * vector twin, where f has one. Default: eight where that fills three quarters of the lanes.
+   */
+  readonly chunk?: number;
 }
 
 /** A number for a number argument; for a Float64Array of length n, n·n entries row-major (hessian) or n (hvp). */
@@ -28,6 +33,8 @@ export function hessian<A extends readonly unknown[], N extends number = 0>(
   options: HessianOptions<N> = {},
 ): (...args: A) => SecondDerivative<A[N]> {
   const argnum = options.argnums ?? 0;
+  const chunk = options.chunk;
+  if (!(chunk === undefined || (Number.isInteger(chunk) && chunk >= 1))) throw new Error(`tsjvp: hessian's chunk must be a positive integer, not ${chunk}`);
   const f = fun as unknown as (...args: unknown[]) => unknown;
   const seeds = new Seeds();
   return (...args: A) => {
@@ -38,7 +45,7 @@ export function hessian<A extends readonly unknown[], N extends number = 0>(
     const H = new Float64Array(n * n);
     const inner = seeds.inner(n);
     // Column j of the upper triangle, rows 0…j.
-    const vector = pass.vectorFor((lanes) => ({ rows: (n * (n + 1)) / 2, passes: columnPasses(n, lanes) }));
+    const vector = pass.vectorFor((lanes) => ({ rows: (n * (n + 1)) / 2, passes: columnPasses(n, lanes) }), chunk);
     for (let j = 0; j < n; j++) {
       inner[j] = 1;
       if (vector) pass.rows(vector, inner, j + 1, (i, value) => (H[i * n + j] = H[j * n + i] = value));
@@ -157,10 +164,12 @@ class SecondPass {
   /**
    * The vector twin, if one call of hessian or hvp (`counts`: its rows and its passes of so many
    * lanes) fills at least three quarters of its lanes: a pass of eight lanes costs about six scalar
-   * passes (measured on Rosenbrock's). Else the scalar twin takes the rows one at a time.
+   * passes (measured on Rosenbrock's). Else the scalar twin takes the rows one at a time. `chunk`
+   * (hessian's option) decides instead when given.
    */
-  vectorFor(counts: (lanes: number) => { rows: number; passes: number }): VectorCall | undefined {
+  vectorFor(counts: (lanes: number) => { rows: number; passes: number }, chunk?: number): VectorCall | undefined {
     if (!this.vector) return undefined;
+    if (chunk !== undefined) return chunk >= this.lanes ? this.vector() : undefined;
     const { rows, passes } = counts(this.lanes);
     return 4 * rows >= 3 * passes * this.lanes ? this.vector() : undefined;
   }

@@ -103,6 +103,8 @@ ${rules.map(([name, body]) => `function r_${name}(x: number): number {\n  return
 
 export const second = {
   rosenbrock: hessian(rosenbrock),
+  rosenbrockEight: hessian(rosenbrock, { chunk: 8 }),
+  rosenbrockOne: hessian(rosenbrock, { chunk: 1 }),
   wood: hessian(wood),
   powell: hessian(powell),
   scaledK: hessian(scaled, { argnums: 1 }),
@@ -130,6 +132,8 @@ export function squaresInPlace(x: Float64Array): number {
 }
 export const inPlace = { hessian: hessian(squaresInPlace), hvp: (x: Float64Array, v: Float64Array) => hvp(squaresInPlace, [x], [v]) };
 
+export const hessianOf = (chunk: number) => hessian(rosenbrock, { chunk });
+
 export const products = {
   rosenbrock: (x: Float64Array, v: Float64Array) => hvp(rosenbrock, [x], [v]),
   scaled: (x: Float64Array, k: number, v: Float64Array) => hvp(scaled, [x, k], [v]),
@@ -141,6 +145,7 @@ type Fn = (...args: unknown[]) => unknown;
 interface Compiled {
   readonly second: Record<string, Fn> & { rules: Record<string, Fn> };
   readonly inPlace: Record<string, Fn>;
+  readonly hessianOf: Fn;
   readonly products: Record<string, Fn>;
   readonly nested: Record<string, Fn>;
 }
@@ -224,6 +229,11 @@ describe("hessian and hvp (forward over forward)", function () {
     const x = Float64Array.from({ length: 24 }, (_, k) => 0.1 * k - 1.1);
     const H = rosenbrockHessian(x);
     expectMatrix(mod.second.rosenbrock(x) as Float64Array, H, "rosenbrock, n = 24");
+    // chunk decides instead of the lanes' fill: one row per pass at n = 24, eight at n = 5.
+    expectMatrix(mod.second.rosenbrockOne(x) as Float64Array, H, "rosenbrock, n = 24, chunk 1");
+    const short = Float64Array.of(0.3, -0.7, 1.2, 0.1, -1.4);
+    expectMatrix(mod.second.rosenbrockEight(short) as Float64Array, rosenbrockHessian(short), "rosenbrock, n = 5, chunk 8");
+    expect(() => (mod.hessianOf as (chunk: number) => unknown)(0)).to.throw(/hessian's chunk must be a positive integer, not 0/);
     const v = Float64Array.from({ length: 24 }, (_, k) => Math.cos(3 * k));
     const Hv = mod.products.rosenbrock(x, v) as Float64Array;
     for (let i = 0; i < 24; i++) expectClose(Hv[i], H[i].reduce((s, h, j) => s + h * v[j], 0), `(Hv)[${i}], n = 24`);
@@ -298,6 +308,50 @@ export const fine = hessian(both);
     expect(compiled.errors).to.match(/main\.ts\(3,26\): error TS97031: hessian\(plain\) needs the hessian twins of 'plain', which its module \(\.\/lib\.ts\) emits only for a function tagged \/\*\* @jvp hessian \*\/\. Add 'hessian' to the tag of its declaration there/);
     expect(compiled.errors).to.match(/main\.ts\(4,44\): error TS97031: hvp\(plain\)/);
     expect(compiled.errors.match(/error TS/g)).to.have.length(2);
+  });
+
+  it("functions inside namespaces: their twins of twins are placed there (a helper, a root, a jvp of a jvp)", () => {
+    const dir = path.join(repoRoot, "build", "second-order-namespace");
+    const compiled = compileSources(dir, { "main.ts": `import { hessian, jvp } from "tsjvp";
+namespace Geo {
+  export function g(t: number): number {
+    return t * Math.sin(t);
+  }
+}
+/** f(x) = Σ g(xᵢ)·x₍ᵢ₊₁₎ mod n. */
+function cyclic(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Geo.g(x[i]) * x[(i + 1) % x.length];
+  return s;
+}
+export const H = hessian(cyclic);
+export const d2 = (t: number) => jvp((s: number) => jvp(Geo.g, [s], [1])[1], [t], [1]);
+namespace Geo.Inner {
+  /** x₀²x₁ + x₁²x₂ + …: a root in a namespace. */
+  export function chain(x: Float64Array): number {
+    let s = 0;
+    for (let i = 0; i + 1 < x.length; i++) s += x[i] * x[i] * x[i + 1];
+    return s;
+  }
+}
+export const Hchain = hessian(Geo.Inner.chain);
+` });
+    expect(compiled.errors).to.equal("");
+    expect(compiled.printed.get("main.ts")).to.match(/namespace Geo \{[^]*function g_jvp_jvp\(/);
+    emitFixture(compiled.program, path.join(dir, "out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(path.join(dir, "out", "main.js")) as Record<string, Fn>;
+    const g1 = (t: number) => Math.sin(t) + t * Math.cos(t);
+    const g2 = (t: number) => 2 * Math.cos(t) - t * Math.sin(t);
+    const x = Float64Array.of(0.3, -0.8, 1.1);
+    // H_kk = g''(x_k)·x_(k+1); H_k,(k+1) = g'(x_k); symmetric.
+    const expected = [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? g2(x[i]) * x[(i + 1) % 3] : j === (i + 1) % 3 ? g1(x[i]) : i === (j + 1) % 3 ? g1(x[j]) : 0)));
+    expectMatrix(m.H(x) as Float64Array, expected, "cyclic");
+    // H_ii = 2x₍ᵢ₊₁₎, H_i,(i+1) = 2xᵢ.
+    expectMatrix(m.Hchain(x) as Float64Array, [[2 * x[1], 2 * x[0], 0], [2 * x[0], 2 * x[2], 2 * x[1]], [0, 2 * x[1], 0]], "Geo.Inner.chain");
+    const [first, second] = m.d2(0.7) as [number, number];
+    expectClose(first, g1(0.7), "g'");
+    expectClose(second, g2(0.7), "g''");
   });
 
   it("what the second pass cannot differentiate is TS97028 at the hessian call", () => {

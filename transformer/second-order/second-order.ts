@@ -1,7 +1,7 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { Spec } from "../analysis/activity";
-import { localFunction, FnInfo } from "../model/functions";
+import { localFunction, namespacesAround, FnInfo } from "../model/functions";
 import { FileDifferentiator, FileTwins, PlacedTwin } from "../derive/differentiator";
 import { findJvpCalls } from "../marks/marks";
 import { tidyTwin } from "../tidy/tidy";
@@ -52,10 +52,10 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   const second = reparse(core, printer.printFile(emitted));
   const fns = new Map<Spec, FnInfo>();
   for (const spec of roots.keys()) {
-    const declaration = second.file.statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === spec.name);
+    const declaration = twinDeclaration(second, spec);
     const fn = declaration && localFunction(second, declaration);
     if (fn) fns.set(spec, fn);
-    else failRoot(spec, `its twin '${spec.name}' is not at the top level of the module (a function in a namespace or an inline arrow).`);
+    else failRoot(spec, `its twin '${spec.name}' is not a function declaration of the module or of a namespace (an inline arrow's is a function expression).`);
   }
   // The outer calls of nested jvps: what is left of jvp calls after the first pass (dispatched ones stay dispatched).
   const calls = first.deferred.length > 0 ? findJvpCalls(second).jvps : [];
@@ -74,12 +74,6 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
     return tangents && mask.some(Boolean) ? [{ fn, mask }] : [];
   });
   const twins = new FileDifferentiator(second, calls, [...fns.values()], [], [], [], vectorRoots).run();
-  // Twins are placed at module level: a callee inside a namespace would need its twin of the twin there.
-  const namespaced = twins.twins.find((t) => t.spec.fn.namespaces.length > 0 && !t.spec.fn.inline);
-  if (namespaced) {
-    const name = namespaced.spec.fn.name.replace(/_jvp.*$/, "");
-    return void failAll(() => `it calls '${name}', which is inside a namespace, where second-order twins are not placed yet. Declare '${name}' at module level.`);
-  }
   if (second.diags.items.length > 0) {
     // Each failure is blamed on what asked for it: a root whose twin holds it, else the outer jvp calls.
     const within = (d: ts.Diagnostic, fn: FnInfo) => d.start !== undefined && d.start >= fn.node.pos && d.start <= fn.node.end;
@@ -145,6 +139,23 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   return { file: f.updateSourceFile(emitted, body), imports: newImports, added: added.map((s) => map.get(s)!) };
 }
 
+/** The declaration of a root's twin `f_jvp` in the second program: where f is, at the top level or in its namespaces. */
+function twinDeclaration(core: Core, spec: Spec): ts.FunctionDeclaration | undefined {
+  const { ts } = core;
+  const path = spec.fn.namespaces.map((n) => n.name.text).join(".");
+  const find = (statements: readonly ts.Statement[]): ts.FunctionDeclaration | undefined => {
+    for (const s of statements) {
+      if (ts.isFunctionDeclaration(s) && s.name?.text === spec.name && namespacesAround(core, s).map((n) => n.name.text).join(".") === path) return s;
+      let body = ts.isModuleDeclaration(s) ? s.body : undefined;
+      while (body && ts.isModuleDeclaration(body)) body = body.body;
+      const found = body && ts.isModuleBlock(body) ? find(body.statements) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return find(core.file.statements);
+}
+
 /**
  * hessian and hvp read one part of what the twin they take returns, `[[y, y_dot], [y_dot', y_dot_dot]]`:
  * y_dot_dot. In the twins made for them alone (nothing else calls them, not even themselves), the
@@ -178,27 +189,48 @@ function mentions(core: Core, node: ts.Node, name: string): boolean {
 }
 
 /**
- * The module without the top-level twins nothing calls or attaches: the scalar twins the vector
- * ones were made from (hessian and hvp take the vector twin), and the callees only they reach.
+ * The module without the twins nothing calls or attaches (at the top level and in namespaces): the
+ * scalar twins the vector ones were made from (hessian and hvp take the vector twin), and the
+ * callees only they reach.
  */
 function withoutUnusedTwins(core: Core, output: ts.SourceFile, placed: readonly PlacedTwin[]): ts.SourceFile {
   const { ts, f } = core;
+  const declarations = new Set(placed.map((t) => t.declaration));
   const twins = new Map<string, ts.Statement>();
-  for (const s of output.statements) {
-    const name = ts.isFunctionDeclaration(s) ? s.name?.text : undefined;
-    if (name && placed.some((t) => t.declaration === s)) twins.set(name, s);
-  }
+  const blocks = (statements: readonly ts.Statement[], each: (s: ts.Statement) => void): void => {
+    for (const s of statements) {
+      each(s);
+      let body = ts.isModuleDeclaration(s) ? s.body : undefined;
+      while (body && ts.isModuleDeclaration(body)) body = body.body;
+      if (body && ts.isModuleBlock(body)) blocks(body.statements, each);
+    }
+  };
+  blocks(output.statements, (s) => {
+    if (declarations.has(s) && ts.isFunctionDeclaration(s) && s.name) twins.set(s.name.text, s);
+  });
   const used = new Set<string>();
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n) && twins.has(n.text) && !used.has(n.text)) {
       used.add(n.text);
-      visit(twins.get(n.text)!);
+      ts.forEachChild(twins.get(n.text)!, visit);
     }
-    ts.forEachChild(n, visit);
+    // A twin's declaration is entered from where something calls or attaches it, not on its own.
+    if (!declarations.has(n as ts.Statement)) ts.forEachChild(n, visit);
   };
-  for (const s of output.statements) if (![...twins.values()].includes(s)) visit(s);
-  const kept = output.statements.filter((s) => ![...twins].some(([name, t]) => t === s && !used.has(name)));
-  return kept.length === output.statements.length ? output : f.updateSourceFile(output, kept);
+  visit(output);
+  const unused = new Set([...twins].filter(([name]) => !used.has(name)).map(([, s]) => s));
+  if (unused.size === 0) return output;
+  // (The same list where nothing goes: a namespace is rebuilt only around a twin left out.)
+  const keep = <T extends ts.Statement>(statements: readonly T[]): readonly T[] => {
+    const kept = statements.filter((s) => !unused.has(s)).map((s) => (ts.isModuleDeclaration(s) ? namespaceKept(s) as ts.Statement as T : s));
+    return kept.length === statements.length && kept.every((s, i) => s === statements[i]) ? statements : kept;
+  };
+  const namespaceKept = (s: ts.ModuleDeclaration): ts.ModuleDeclaration => {
+    if (!s.body) return s;
+    const body = ts.isModuleBlock(s.body) ? f.updateModuleBlock(s.body, keep(s.body.statements)) : (keep([s.body as ts.ModuleDeclaration])[0] as ts.NamespaceDeclaration);
+    return f.updateModuleDeclaration(s, s.modifiers, s.name, body);
+  };
+  return f.updateSourceFile(output, keep(output.statements));
 }
 
 /** Does `node` hold a node the second pass made (no position: a rewritten call, a twin)? */
