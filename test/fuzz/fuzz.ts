@@ -1,7 +1,7 @@
 /**
  * The property: for every generated program and inputs, the transformer compiles it without a
  * diagnostic, its twin agrees with the oracle, its vector twin with its one-direction twin, and
- * (where the second pass applies) its Hessian with the oracle's gradient by central differences; a program holding a construct the fence must
+ * (where the second pass applies) its Hessian with the oracle's hyper-dual numbers; a program holding a construct the fence must
  * reject (`// @expect TS970xx`) gets exactly that diagnostic. fast-check shrinks a counterexample to a small
  * program, printed in full; each one fixed becomes a regression fixture under fixtures/fuzz/.
  */
@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { compileProgram, finite, mismatch, runBoth, secondOrderEligible, secondOrderMismatch, sparseMismatch, vectorMismatch } from "./differential";
 import { inputsArbitrary, programArbitrary } from "./generator";
 
-/** Programs the second pass can differentiate (about one in forty of the generator's): their Hessians are checked too. */
+/** Programs the second pass can differentiate: their Hessians are checked too. */
 export const secondOrderPrograms = programArbitrary.filter(secondOrderEligible);
 
 export function fuzzProperty(programs = programArbitrary): fc.IProperty<[string, Parameters<typeof runBoth>[2]]> {

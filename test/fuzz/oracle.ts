@@ -1,14 +1,20 @@
 /**
  * The oracle: an independent evaluator of the same JVP. It interprets the TypeScript subset the
  * generator writes (numbers, Float64Arrays, plain objects; locals, loops, calls, out-parameters)
- * directly over dual numbers — every number carries its tangent along, every Float64Array a
- * tangent array of the same length (views share storage, so aliasing holds by construction) —
- * with its own implementation of the rule conventions (docs/architecture.md). It parses with TypeScript and imports nothing
- * from transformer/: a mistake in the transformer cannot repeat itself here.
+ * directly over dual numbers nested once (hyper-dual numbers) — every number carries its tangents
+ * along two directions and its second derivative along both, every Float64Array arrays of them of
+ * the same length (views share storage, so aliasing holds by construction) — with its own
+ * implementation of the rule conventions (docs/architecture.md) and of their second derivatives. The
+ * first-order checks seed one direction; the Hessian checks seed both, eᵢ and eⱼ, and read Hᵢⱼ. It
+ * parses with TypeScript and imports nothing from transformer/: a mistake in the transformer cannot
+ * repeat itself here.
  */
 import ts from "typescript";
 
-/** A number and its tangent. */
+/**
+ * A number, its tangents along two directions (d, e) and its second derivative along both (de): a
+ * dual number whose parts are dual numbers. Unseeded parts are zero.
+ */
 export class D {
   /**
    * Set when any primal along the way is not finite. The oracle cannot tell a symbolic zero
@@ -18,21 +24,61 @@ export class D {
   static sawNonFinite = false;
   /** Set when a comparison compared equal numbers: the point sits where a branch switches. */
   static sawTie = false;
-  /**
-   * Math.fround as the identity (its rule's derivative): the second-order check differentiates the
-   * oracle's derivative by central differences, which float32 rounding of the primal would swamp
-   * (a step of 1e-4 against rounding of 6e-8 relative; found by the fuzzer).
-   */
-  static froundIsIdentity = false;
-  constructor(readonly v: number, readonly d: number) {
+
+  constructor(readonly v: number, readonly d: number, readonly e = 0, readonly de = 0) {
     if (!Number.isFinite(v)) D.sawNonFinite = true;
   }
 }
 
-/** A Float64Array and its tangent array. */
+/** A Float64Array and its arrays of tangents and second derivatives (unseeded: zeros). */
 export class DArray {
-  constructor(readonly v: Float64Array, readonly d: Float64Array) {}
+  readonly e: Float64Array;
+  readonly de: Float64Array;
+  constructor(readonly v: Float64Array, readonly d: Float64Array, e?: Float64Array, de?: Float64Array) {
+    this.e = e ?? new Float64Array(v.length);
+    this.de = de ?? new Float64Array(v.length);
+  }
+
+  at(i: number): D {
+    return new D(this.v[i], this.d[i], this.e[i], this.de[i]);
+  }
+
+  put(i: number, x: D): void {
+    this.v[i] = x.v;
+    this.d[i] = x.d;
+    this.e[i] = x.e;
+    this.de[i] = x.de;
+  }
+
+  /** A new array of these parts, `part` of each (slice, subarray, a copy). */
+  map(part: (a: Float64Array) => Float64Array): DArray {
+    return new DArray(part(this.v), part(this.d), part(this.e), part(this.de));
+  }
+
+  static of(xs: readonly D[]): DArray {
+    return new DArray(Float64Array.from(xs, (x) => x.v), Float64Array.from(xs, (x) => x.d), Float64Array.from(xs, (x) => x.e), Float64Array.from(xs, (x) => x.de));
+  }
 }
+
+/** A product of parts where a zero part is a symbolic zero (0·∞ is 0: an unseeded direction contributes nothing). */
+const times = (k: number, t: number): number => (t === 0 ? 0 : k * t);
+
+/** f(a) from f(a.v) = y, f'(a.v) = f1, f''(a.v) = f2: the chain rule to second order. */
+function chain(a: D, y: number, f1: number, f2: number): D {
+  return new D(y, times(f1, a.d), times(f1, a.e), times(f1, a.de) + (a.d === 0 || a.e === 0 ? 0 : f2 * a.d * a.e));
+}
+
+const add = (a: D, b: D) => new D(a.v + b.v, a.d + b.d, a.e + b.e, a.de + b.de);
+const sub = (a: D, b: D) => new D(a.v - b.v, a.d - b.d, a.e - b.e, a.de - b.de);
+const neg = (a: D) => new D(-a.v, -a.d, -a.e, -a.de);
+const mul = (a: D, b: D) => new D(a.v * b.v, a.d * b.v + a.v * b.d, a.e * b.v + a.v * b.e, a.de * b.v + a.d * b.e + a.e * b.d + a.v * b.de);
+/** a/b = q: from q·b = a, q' = (a' − q·b')/b and q'' = (a'' − q_d·b_e − q_e·b_d − q·b'')/b. */
+function div(a: D, b: D): D {
+  const y = a.v / b.v;
+  const [qd, qe] = [(a.d - y * b.d) / b.v, (a.e - y * b.e) / b.v];
+  return new D(y, qd, qe, (a.de - qd * b.e - qe * b.d - y * b.de) / b.v);
+}
+const constant = (a: D) => a.d === 0 && a.e === 0 && a.de === 0;
 
 export type Value = D | DArray | boolean | string | undefined | null | Value[] | { [key: string]: Value };
 
@@ -58,7 +104,7 @@ const num = (v: Value): D => {
 };
 const c = (v: number) => new D(v, 0);
 
-/** d f(x) for one-argument Math functions, from the rule conventions (the literal formulas). */
+/** f'(x) for one-argument Math functions, from the rule conventions (the literal formulas); y = f(x). */
 const unary: Record<string, (x: number, y: number) => number> = {
   sin: (x) => Math.cos(x), cos: (x) => -Math.sin(x), tan: (x) => 1 / (Math.cos(x) * Math.cos(x)),
   asin: (x) => 1 / Math.sqrt(1 - x * x), acos: (x) => -1 / Math.sqrt(1 - x * x), atan: (x) => 1 / (1 + x * x),
@@ -71,26 +117,55 @@ const unary: Record<string, (x: number, y: number) => number> = {
   sign: () => 0, floor: () => 0, ceil: () => 0, round: () => 0, trunc: () => 0,
 };
 
+/** f''(x), worked out by hand from f' above (not from the transformer's rules); y = f(x). */
+const unary2: Record<string, (x: number, y: number) => number> = {
+  sin: (x) => -Math.sin(x), cos: (x) => -Math.cos(x), tan: (x) => (2 * Math.sin(x)) / Math.cos(x) ** 3,
+  asin: (x) => x / (1 - x * x) ** 1.5, acos: (x) => -x / (1 - x * x) ** 1.5, atan: (x) => (-2 * x) / (1 + x * x) ** 2,
+  sinh: (x) => Math.sinh(x), cosh: (x) => Math.cosh(x), tanh: (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2),
+  asinh: (x) => -x / (x * x + 1) ** 1.5, acosh: (x) => -x / (x * x - 1) ** 1.5, atanh: (x) => (2 * x) / (1 - x * x) ** 2,
+  exp: (x) => Math.exp(x), expm1: (x) => Math.exp(x), log: (x) => -1 / (x * x), log1p: (x) => -1 / (1 + x) ** 2,
+  log2: (x) => -1 / (x * x * Math.LN2), log10: (x) => -1 / (x * x * Math.LN10),
+  sqrt: (x, y) => -1 / (4 * y * y * y), cbrt: (x, y) => -2 / (9 * y ** 5), fround: () => 0,
+  abs: () => 0, sign: () => 0, floor: () => 0, ceil: () => 0, round: () => 0, trunc: () => 0,
+};
+
+/**
+ * a ** b. Its partials: y_a = b·a^(b−1) (zero where b is 0), y_b = y·ln a (zero where a is 0), and
+ * second partials y_aa = b(b−1)·a^(b−2) (zero where b is 0 or 1), y_ab = a^(b−1)·(1 + b·ln a),
+ * y_bb = y·ln²a (zero where a is 0).
+ */
 function pow(a: D, b: D): D {
   const y = a.v ** b.v;
-  const da = b.v === 0 || a.d === 0 ? 0 : b.v * a.v ** (b.v - 1) * a.d;
-  const db = a.v === 0 || b.d === 0 ? 0 : y * Math.log(a.v) * b.d;
-  return new D(y, da + db);
+  const ya = b.v === 0 ? 0 : b.v * a.v ** (b.v - 1);
+  const yb = a.v === 0 ? 0 : y * Math.log(a.v);
+  const along = (ta: number, tb: number) => times(ya, ta) + times(yb, tb);
+  const [d, e] = [along(a.d, b.d), along(a.e, b.e)];
+  if (constant(b)) return new D(y, d, e, times(ya, a.de) + (a.d === 0 || a.e === 0 ? 0 : (b.v === 0 || b.v === 1 ? 0 : b.v * (b.v - 1) * a.v ** (b.v - 2)) * a.d * a.e));
+  if (constant(a)) return new D(y, d, e, times(yb, b.de) + (b.d === 0 || b.e === 0 || a.v === 0 ? 0 : yb * Math.log(a.v) * b.d * b.e));
+  const yaa = b.v === 0 || b.v === 1 ? 0 : b.v * (b.v - 1) * a.v ** (b.v - 2);
+  const yab = a.v ** (b.v - 1) * (1 + b.v * Math.log(a.v));
+  const ybb = a.v === 0 ? 0 : yb * Math.log(a.v);
+  return new D(y, d, e, along(a.de, b.de) + yaa * a.d * a.e + yab * (a.d * b.e + a.e * b.d) + ybb * b.d * b.e);
 }
 
 function mathCall(name: string, args: D[]): D {
   const [a, b] = args;
-  if (name === "fround" && D.froundIsIdentity) return a;
   if (name in unary) {
     const y = (Math as unknown as Record<string, (x: number) => number>)[name](a.v);
-    return new D(y, a.d === 0 ? 0 : unary[name](a.v, y) * a.d);
+    return chain(a, y, unary[name](a.v, y), unary2[name](a.v, y));
   }
   switch (name) {
     case "pow": return pow(a, b);
-    case "atan2": return new D(Math.atan2(a.v, b.v), (b.v * a.d - a.v * b.d) / (a.v * a.v + b.v * b.v));
+    case "atan2": {
+      // atan2(a, b) differs from atan(a/b) (or from −atan(b/a)) by a constant: the better conditioned one gives the derivatives.
+      const t = Math.abs(b.v) >= Math.abs(a.v) ? mathCall("atan", [div(a, b)]) : neg(mathCall("atan", [div(b, a)]));
+      return new D(Math.atan2(a.v, b.v), (b.v * a.d - a.v * b.d) / (a.v * a.v + b.v * b.v), t.e, t.de);
+    }
     case "hypot": {
       const y = Math.hypot(...args.map((x) => x.v));
-      return new D(y, args.reduce((s, x) => s + x.v * x.d, 0) / y);
+      const squares = args.map((x) => mul(x, x)).reduce(add);
+      const t = chain(squares, y, 1 / (2 * y), -1 / (4 * y * y * y));
+      return new D(y, args.reduce((s, x) => s + x.v * x.d, 0) / y, t.e, t.de);
     }
     case "max":
     case "min": {
@@ -99,7 +174,8 @@ function mathCall(name: string, args: D[]): D {
       // A tie is where the selection switches: the tangent splits evenly there, a convention that
       // holds at the point alone (no derivative of it is compared).
       if (tied.length > 1) D.sawTie = true;
-      return new D(y, tied.length === 0 ? NaN : tied.reduce((s, x) => s + x.d, 0) / tied.length);
+      const mean = (part: (x: D) => number) => (tied.length === 0 ? NaN : tied.reduce((s, x) => s + part(x), 0) / tied.length);
+      return new D(y, mean((x) => x.d), mean((x) => x.e), mean((x) => x.de));
     }
   }
   throw new Error(`oracle: Math.${name}`);
@@ -108,17 +184,16 @@ function mathCall(name: string, args: D[]): D {
 function binary(op: ts.SyntaxKind, a: Value, b: Value): Value {
   const K = ts.SyntaxKind;
   switch (op) {
-    case K.PlusToken: return new D(num(a).v + num(b).v, num(a).d + num(b).d);
-    case K.MinusToken: return new D(num(a).v - num(b).v, num(a).d - num(b).d);
-    case K.AsteriskToken: return new D(num(a).v * num(b).v, num(a).d * num(b).v + num(a).v * num(b).d);
-    case K.SlashToken: {
-      const y = num(a).v / num(b).v;
-      return new D(y, (num(a).d - y * num(b).d) / num(b).v);
-    }
+    case K.PlusToken: return add(num(a), num(b));
+    case K.MinusToken: return sub(num(a), num(b));
+    case K.AsteriskToken: return mul(num(a), num(b));
+    case K.SlashToken: return div(num(a), num(b));
     case K.PercentToken: {
-      const y = num(a).v % num(b).v;
-      const q = Math.round((num(a).v - y) / num(b).v);
-      return new D(y, num(a).d - q * num(b).d);
+      // a − q·b with the integer q held constant.
+      const [u, w] = [num(a), num(b)];
+      const y = u.v % w.v;
+      const q = Math.round((u.v - y) / w.v);
+      return new D(y, u.d - q * w.d, u.e - q * w.e, u.de - q * w.de);
     }
     case K.AsteriskAsteriskToken: return pow(num(a), num(b));
     case K.LessThanToken:
@@ -282,7 +357,7 @@ export class Oracle {
     const K = ts.SyntaxKind;
     if (e.operator === K.PlusPlusToken || e.operator === K.MinusMinusToken) return this.update(e.operand, e.operator === K.PlusPlusToken ? 1 : -1, scope, false);
     const v = this.expr(e.operand, scope);
-    if (e.operator === K.MinusToken) return new D(-num(v).v, -num(v).d);
+    if (e.operator === K.MinusToken) return neg(num(v));
     if (e.operator === K.PlusToken) return num(v);
     if (e.operator === K.ExclamationToken) return !this.truthy(v);
     throw new Error(`oracle: prefix ${K[e.operator]}`);
@@ -290,7 +365,7 @@ export class Oracle {
 
   private update(target: ts.Expression, delta: number, scope: Scope, postfix: boolean): Value {
     const old = num(this.expr(target, scope));
-    const next = new D(old.v + delta, old.d);
+    const next = new D(old.v + delta, old.d, old.e, old.de);
     this.assign(target, next, scope);
     return postfix ? old : next;
   }
@@ -324,10 +399,8 @@ export class Oracle {
     if (ts.isElementAccessExpression(target)) {
       const container = this.expr(target.expression, scope);
       const index = num(this.expr(target.argumentExpression, scope)).v;
-      if (container instanceof DArray) {
-        container.v[index] = num(v).v;
-        container.d[index] = num(v).d;
-      } else (container as Value[])[index] = v;
+      if (container instanceof DArray) container.put(index, num(v));
+      else (container as Value[])[index] = v;
       return;
     }
     if (ts.isPropertyAccessExpression(target)) {
@@ -346,7 +419,7 @@ export class Oracle {
 
   private element(container: Value, index: Value): Value {
     const i = num(index).v;
-    if (container instanceof DArray) return i >= 0 && i < container.v.length && Number.isInteger(i) ? new D(container.v[i], container.d[i]) : undefined;
+    if (container instanceof DArray) return i >= 0 && i < container.v.length && Number.isInteger(i) ? container.at(i) : undefined;
     return (container as Value[])[i];
   }
 
@@ -360,8 +433,7 @@ export class Oracle {
       const name = callee.name.text;
       if (ts.isIdentifier(callee.expression) && callee.expression.text === "Math") return mathCall(name, args().map(num));
       if (ts.isIdentifier(callee.expression) && callee.expression.text === "Float64Array") {
-        const xs = (name === "from" ? (args()[0] as Value[]) : args()).map(num);
-        return new DArray(Float64Array.from(xs.map((x) => x.v)), Float64Array.from(xs.map((x) => x.d)));
+        return DArray.of((name === "from" ? (args()[0] as Value[]) : args()).map(num));
       }
       const target = this.expr(callee.expression, scope);
       const fn = e.arguments[0];
@@ -395,7 +467,7 @@ export class Oracle {
     }
     const out: Value[] = [];
     for (let i = 0; i < length; i++) out.push(call([item(i), c(i), target]));
-    return target instanceof DArray ? new DArray(Float64Array.from(out, (x) => num(x).v), Float64Array.from(out, (x) => num(x).d)) : out;
+    return target instanceof DArray ? DArray.of(out.map(num)) : out;
   }
 
   private arrayMethod(a: DArray, name: string, args: Value[]): Value {
@@ -405,14 +477,18 @@ export class Oracle {
         const x = num(args[0]);
         a.v.fill(x.v, ints[1], ints[2]);
         a.d.fill(x.d, ints[1], ints[2]);
+        a.e.fill(x.e, ints[1], ints[2]);
+        a.de.fill(x.de, ints[1], ints[2]);
         return a;
       }
-      case "slice": return new DArray(a.v.slice(ints[0], ints[1]), a.d.slice(ints[0], ints[1]));
-      case "subarray": return new DArray(a.v.subarray(ints[0], ints[1]), a.d.subarray(ints[0], ints[1]));
+      case "slice": return a.map((p) => p.slice(ints[0], ints[1]));
+      case "subarray": return a.map((p) => p.subarray(ints[0], ints[1]));
       case "set": {
         const src = args[0] as DArray;
         a.v.set(src.v, ints[1]);
         a.d.set(src.d, ints[1]);
+        a.e.set(src.e, ints[1]);
+        a.de.set(src.de, ints[1]);
         return undefined;
       }
     }
@@ -421,7 +497,7 @@ export class Oracle {
 
   private newExpr(e: ts.NewExpression, scope: Scope): Value {
     const arg = this.expr(e.arguments![0], scope);
-    if (arg instanceof DArray) return new DArray(Float64Array.from(arg.v), Float64Array.from(arg.d));
+    if (arg instanceof DArray) return arg.map((p) => Float64Array.from(p));
     const n = num(arg).v;
     return new DArray(new Float64Array(n), new Float64Array(n));
   }
@@ -435,15 +511,14 @@ const arr = (v: Value): DArray => {
 /** Writes element i of a result (value and tangent) into `out`, or a new array. */
 function elementwise(n: number, out: Value, at: (i: number) => D): DArray {
   const o = out instanceof DArray ? out : new DArray(new Float64Array(n), new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    const r = at(i); // reads its inputs before the write: out may be an input
-    o.v[i] = r.v;
-    o.d[i] = r.d;
-  }
+  for (let i = 0; i < n; i++) o.put(i, at(i)); // at(i) reads its inputs before the write: out may be an input
   return o;
 }
 
-/** The primitives of tsjvp/ops the generator uses, from their definitions over dual numbers. */
+/**
+ * The primitives of tsjvp/ops the generator uses, from their definitions over dual numbers: first
+ * order only (their hand-written twins have no twins, so a program using them has no Hessian check).
+ */
 const opsOracle: Record<string, (args: Value[]) => Value> = {
   sum: ([x]) => {
     const a = arr(x);
