@@ -295,7 +295,6 @@ class VectorCall extends TwinCall {
     }
     return values;
   }
-
 }
 
 /**

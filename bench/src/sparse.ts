@@ -87,10 +87,12 @@ export function sparseRows(samples: number): SparseRow[] {
   const pattern: SparsityPattern = sparsity(baResiduals)(params, cams, pts, feats, nCams, nPts);
   const patternMs = Number(process.hrtime.bigint() - started) / 1e6;
   const jac = jacfwdSparse(baResiduals, { pattern });
+  // Each sample times a batch of 12 calls (one call alone, 0.4–5 ms, measured a tier-up or a
+  // collection as often as the objective: its median moved tenfold between runs).
   const m = time({
     primal: () => baResiduals(params, cams, pts, feats, nCams, nPts),
     jac: () => jac(params, cams, pts, feats, nCams, nPts).values,
-  }, Math.max(5, Math.round(samples / 4)), 400);
+  }, Math.max(9, Math.round(samples / 2)), 40);
   return [{
     case: `bundle adjustment, ${nCams} cameras, ${nPts} points, ${nObs} observations`,
     m: pattern.m, n: pattern.n, nonzeros: pattern.colIdx.length, colors: pattern.colorCount,
