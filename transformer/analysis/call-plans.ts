@@ -69,8 +69,6 @@ export function planCallSite(core: Core, c: JvpCall, registry: SpecRegistry, res
  * `jacfwd(f, …)`: the function of this module whose full and vector twins the module emits and
  * attaches to it. Undefined when `f` is left to run-time dispatch (a value, another module's tagged
  * function, a function with a custom rule) or cannot have twins (then a diagnostic says why).
- */
-/**
  * `kind`: the tag kind the call needs when f is another module's (`hessian` for hessian and hvp,
  * `sparsity` for a pattern): its module emits those twins only when f's tag says so, and a tag that
  * is visible without it is reported here (a declaration file without comments is left to the

@@ -139,21 +139,26 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   return { file: f.updateSourceFile(emitted, body), imports: newImports, added: added.map((s) => map.get(s)!) };
 }
 
+/** The statements of a module at its top level and inside its namespaces. */
+function* moduleStatements(core: Core, statements: readonly ts.Statement[]): Generator<ts.Statement> {
+  const { ts } = core;
+  for (const s of statements) {
+    yield s;
+    let body = ts.isModuleDeclaration(s) ? s.body : undefined;
+    while (body && ts.isModuleDeclaration(body)) body = body.body;
+    if (body && ts.isModuleBlock(body)) yield* moduleStatements(core, body.statements);
+  }
+}
+
 /** The declaration of a root's twin `f_jvp` in the second program: where f is, at the top level or in its namespaces. */
 function twinDeclaration(core: Core, spec: Spec): ts.FunctionDeclaration | undefined {
   const { ts } = core;
-  const path = spec.fn.namespaces.map((n) => n.name.text).join(".");
-  const find = (statements: readonly ts.Statement[]): ts.FunctionDeclaration | undefined => {
-    for (const s of statements) {
-      if (ts.isFunctionDeclaration(s) && s.name?.text === spec.name && namespacesAround(core, s).map((n) => n.name.text).join(".") === path) return s;
-      let body = ts.isModuleDeclaration(s) ? s.body : undefined;
-      while (body && ts.isModuleDeclaration(body)) body = body.body;
-      const found = body && ts.isModuleBlock(body) ? find(body.statements) : undefined;
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return find(core.file.statements);
+  const path = (s: ts.Node) => namespacesAround(core, s).map((n) => n.name.text).join(".");
+  const where = path(spec.fn.anchor);
+  for (const s of moduleStatements(core, core.file.statements)) {
+    if (ts.isFunctionDeclaration(s) && s.name?.text === spec.name && path(s) === where) return s;
+  }
+  return undefined;
 }
 
 /**
@@ -197,17 +202,9 @@ function withoutUnusedTwins(core: Core, output: ts.SourceFile, placed: readonly 
   const { ts, f } = core;
   const declarations = new Set(placed.map((t) => t.declaration));
   const twins = new Map<string, ts.Statement>();
-  const blocks = (statements: readonly ts.Statement[], each: (s: ts.Statement) => void): void => {
-    for (const s of statements) {
-      each(s);
-      let body = ts.isModuleDeclaration(s) ? s.body : undefined;
-      while (body && ts.isModuleDeclaration(body)) body = body.body;
-      if (body && ts.isModuleBlock(body)) blocks(body.statements, each);
-    }
-  };
-  blocks(output.statements, (s) => {
+  for (const s of moduleStatements(core, output.statements)) {
     if (declarations.has(s) && ts.isFunctionDeclaration(s) && s.name) twins.set(s.name.text, s);
-  });
+  }
   const used = new Set<string>();
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n) && twins.has(n.text) && !used.has(n.text)) {
