@@ -253,6 +253,51 @@ export const reused = (u: Float64Array, pattern: SparsityPattern) => jacfwdSpars
     expect(statics.errors.match(/error TS/g)).to.have.length(2);
   });
 
+  it("helpers inside namespaces, called qualified: their vector and index-set twins are placed and exported there", () => {
+    const dir = path.join(repoRoot, "build", "sparse-namespaces");
+    const compiled = compileSources(dir, { "main.ts": `import { jacfwd, jacfwdSparse, sparsity } from "tsjvp";
+namespace Geo {
+  export function g(t: number, s: number): number {
+    return t * Math.sin(s);
+  }
+  export namespace Inner {
+    export function h(u: Float64Array, i: number): number {
+      return u[i] * u[i + 1];
+    }
+  }
+}
+/** out_i = x_i·sin(x_(i+1)) + x_i·x_(i+1). */
+function chain(x: Float64Array): Float64Array {
+  const out = new Float64Array(x.length - 1);
+  for (let i = 0; i + 1 < x.length; i++) out[i] = Geo.g(x[i], x[i + 1]) + Geo.Inner.h(x, i);
+  return out;
+}
+export const dense = jacfwd(chain);
+export const pattern = sparsity(chain);
+export const values = jacfwdSparse(chain);
+` });
+    expect(compiled.errors).to.equal("");
+    // Eight directions per pass through the helpers (not one pass per column), and index sets through them.
+    expect(compiled.printed.get("main.ts")).to.contain("Geo.g_jvp_v8(").and.contain("Geo.Inner.h_jvp_wrt_u_v8(").and.contain("Geo.g_jvp_sp(").and.contain("Geo.Inner.h_jvp_wrt_u_sp(");
+    emitFixture(compiled.program, path.join(dir, "out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(path.join(dir, "out", "main.js")) as Record<string, Fn>;
+    const x = Float64Array.from({ length: 11 }, (_, k) => 0.2 * k - 0.9);
+    const n = x.length;
+    const expected = new Float64Array((n - 1) * n);
+    for (let i = 0; i + 1 < n; i++) {
+      expected[i * n + i] = Math.sin(x[i + 1]) + x[i + 1];
+      expected[i * n + i + 1] = x[i] * Math.cos(x[i + 1]) + x[i];
+    }
+    const J = m.dense(x) as Float64Array;
+    J.forEach((v, k) => expect(Math.abs(v - expected[k]), `J[${k}]`).to.be.at.most(1e-12 * (1 + Math.abs(expected[k]))));
+    const p = m.pattern(x) as Pattern;
+    expect(rows(p)).to.deep.equal(Array.from({ length: n - 1 }, (_, i) => [i, i + 1]));
+    expect(p.colorCount).to.equal(2);
+    // (−0 and 0 alike: the dense Jacobian's structural zeros may be −0.)
+    expect(Array.from(densify(m.values(x) as Sparse), (v) => v + 0)).to.deep.equal(Array.from(J, (v) => v + 0));
+  });
+
   it("what the index-set pass cannot follow is TS97030 at the call", () => {
     const compiled = compileSources(path.join(repoRoot, "build", "sparse-bad"), { "main.ts": `import { jacfwdSparse, sparsity } from "tsjvp";
 function untilLarge(x: Float64Array): Float64Array {

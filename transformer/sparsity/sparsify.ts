@@ -3,7 +3,7 @@ import { Core } from "../core/context";
 import type { Spec } from "../analysis/activity";
 import type { PlacedTwin, SparseRequest } from "../derive/differentiator";
 import type { TwinControl } from "../derive/twin";
-import { ScalarTwin, scalarTwinsOf, Vectorizer } from "../vector/vectorize";
+import { calledTwin, exportedBeside, ScalarTwin, scalarTwinsOf, Vectorizer } from "../vector/vectorize";
 import { tidyTwin } from "../tidy/tidy";
 import { opsParams } from "../model/builtins";
 
@@ -25,8 +25,9 @@ export interface ModuleSparsity {
  * (`t = unionSets(t, …)`): the pattern then holds for every value. What cannot be followed that way
  * is reported at the call (TS97030): a loop or switch decided by differentiated values (its trip
  * count depends on the point), a branch decided by them that writes a value without tangent,
- * returns, breaks or throws, and calls the stage cannot see into (another module's twins, a
- * namespace's, custom rules, run-time dispatch). A primitive of tsjvp/ops has its index-set version.
+ * returns, breaks or throws, and calls the stage cannot see into (another module's twins, custom
+ * rules, run-time dispatch). A primitive of tsjvp/ops has its index-set version; a twin inside a
+ * namespace gets its index-set twin there.
  */
 export function sparsityTwins(core: Core, scalar: readonly PlacedTwin[], roots: ReadonlyMap<Spec, readonly SparseRequest[]>,
   controls: ReadonlyMap<Spec, TwinControl>, opsNamespaces: ReadonlySet<string>, runtimeRef: (name: string) => ts.Expression): ModuleSparsity {
@@ -151,7 +152,7 @@ class TwinSparsifier {
     const d = this.scalar.declaration;
     this.findDifferentiated(d.body!);
     const body = this.f.createBlock(this.statements(d.body!.statements, false), true);
-    return this.f.createFunctionDeclaration(undefined, undefined, this.name, d.typeParameters, d.parameters, d.type, body);
+    return this.f.createFunctionDeclaration(exportedBeside(this.core, this.scalar), undefined, this.name, d.typeParameters, d.parameters, d.type, body);
   }
 
   private statements(list: readonly ts.Statement[], both: boolean): ts.Statement[] {
@@ -302,7 +303,7 @@ class TwinSparsifier {
         const object = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : undefined;
         const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
         if (this.opRoles(n)) throw new Failure(`a call of ${this.text(callee)} inside an expression`);
-        if (name !== undefined && /_jvp\b|_jvp_/.test(name)) throw new Failure(`a call of ${this.text(callee)} (a twin of another module or of a namespace)`);
+        if (name !== undefined && /_jvp\b|_jvp_/.test(name)) throw new Failure(`a call of ${this.text(callee)} (a twin of another module)`);
         if (object !== undefined && ["applyTwin", "applyRule"].includes(name ?? "")) throw new Failure("run-time dispatch or a custom rule");
       }
       ts.forEachChild(n, visit);
@@ -399,7 +400,7 @@ class TwinSparsifier {
       this.primal(a);
       return a;
     });
-    const target = callee ? f.createIdentifier(this.make(callee.name))
+    const target = callee ? calledTwin(this.core, call, this.twins)!.callee(this.make(callee.name))
       : f.createPropertyAccessExpression((call.expression as ts.PropertyAccessExpression).expression, (call.expression as ts.PropertyAccessExpression).name.text.replace(/_jvp$/, "_sp"));
     return f.updateCallExpression(call, target, call.typeArguments, args);
   }
@@ -414,7 +415,7 @@ class TwinSparsifier {
   }
 
   private twinCall(call: ts.CallExpression): ScalarTwin | undefined {
-    return this.ts.isIdentifier(call.expression) ? this.twins.get(call.expression.text) : undefined;
+    return calledTwin(this.core, call, this.twins)?.twin;
   }
 
   /**

@@ -42,7 +42,9 @@ export function scalarTwinsOf(core: Core, scalar: readonly PlacedTwin[]): { name
   const byName = new Map<string, ScalarTwin & { spec: Spec }>();
   for (const t of scalar) {
     namer.reserve(t.spec.name);
-    if (core.ts.isFunctionDeclaration(t.declaration)) byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, spec: t.spec });
+    if (core.ts.isFunctionDeclaration(t.declaration)) {
+      byName.set(t.spec.name, { name: t.spec.name, declaration: t.declaration, tangentParams: t.tangentParams, namespaces: t.spec.fn.namespaces.map((n) => n.name.text), spec: t.spec });
+    }
   }
   return { namer, byName };
 }
@@ -129,6 +131,40 @@ export interface ScalarTwin {
   readonly declaration: ts.FunctionDeclaration;
   /** Per parameter of the declaration: is it a tangent? */
   readonly tangentParams: readonly boolean[];
+  /** The namespaces around it (`A.B.g_jvp`: ["A", "B"]). */
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * The module's twin a call names, `g_jvp(…)` or, for a twin inside namespaces, `A.B.g_jvp(…)`
+ * (the qualifier must be its namespaces), and how to call another twin beside it (`A.B.g_jvp_v8`).
+ */
+export function calledTwin(core: Core, call: ts.CallExpression, twins: ReadonlyMap<string, ScalarTwin>): { twin: ScalarTwin; callee(name: string): ts.Expression } | undefined {
+  const { ts, f } = core;
+  const e = call.expression;
+  if (ts.isIdentifier(e)) {
+    const twin = twins.get(e.text);
+    return twin && { twin, callee: (name) => f.createIdentifier(name) };
+  }
+  if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.name)) return undefined;
+  const qualifier: string[] = [];
+  for (let q: ts.Expression = e.expression; ; q = q.expression) {
+    if (ts.isIdentifier(q)) {
+      qualifier.unshift(q.text);
+      break;
+    }
+    if (!ts.isPropertyAccessExpression(q) || !ts.isIdentifier(q.name)) return undefined;
+    qualifier.unshift(q.name.text);
+  }
+  const twin = twins.get(e.name.text);
+  if (!twin || twin.namespaces.join(".") !== qualifier.join(".")) return undefined;
+  return { twin, callee: (name) => f.updatePropertyAccessExpression(e, e.expression, f.createIdentifier(name)) };
+}
+
+/** A twin made beside `scalar` is exported as it is when both are inside a namespace (code outside reaches it qualified). */
+export function exportedBeside(core: Core, scalar: ScalarTwin): ts.ModifierLike[] | undefined {
+  const exported = scalar.namespaces.length > 0 && scalar.declaration.modifiers?.some((m) => m.kind === core.ts.SyntaxKind.ExportKeyword);
+  return exported ? [core.f.createModifier(core.ts.SyntaxKind.ExportKeyword)] : undefined;
 }
 
 export interface VectorTwin {
@@ -169,8 +205,9 @@ export class Vectorizer {
     return this.order;
   }
 
-  scalar(name: string): ScalarTwin | undefined {
-    return this.twins.get(name);
+  /** The module's twin a call names (see calledTwin). */
+  called(call: ts.CallExpression): ReturnType<typeof calledTwin> {
+    return calledTwin(this.core, call, this.twins);
   }
 
   /** The names that hold tangents in the twin `name` (what the index-set stage rewrites), undefined when they cannot be sorted out. */
@@ -215,7 +252,7 @@ class TwinVectorizer {
       });
       const body = f.createBlock(this.statements(d.body.statements), true);
       const name = this.module.unique(`${this.scalar.name}_v${this.owner.lanes}`);
-      return { name, of: this.scalar.name, declaration: f.createFunctionDeclaration(undefined, undefined, name, d.typeParameters, params, this.returnType(d.type), body) };
+      return { name, of: this.scalar.name, declaration: f.createFunctionDeclaration(exportedBeside(this.core, this.scalar), undefined, name, d.typeParameters, params, this.returnType(d.type), body) };
     } catch (error) {
       if (error instanceof Unsupported) return undefined;
       throw error;
@@ -347,11 +384,10 @@ class TwinVectorizer {
     return true;
   }
 
-  /** A call of one of this module's twins: the callee and its arguments. */
-  private twinCall(call: ts.CallExpression): { callee: ScalarTwin; args: readonly ts.Expression[] } | undefined {
-    if (!this.ts.isIdentifier(call.expression)) return undefined;
-    const callee = this.owner.scalar(call.expression.text);
-    return callee ? { callee, args: call.arguments } : undefined;
+  /** A call of one of this module's twins: the callee, its arguments, and how to call its vector twin. */
+  private twinCall(call: ts.CallExpression): { callee: ScalarTwin; args: readonly ts.Expression[]; beside(name: string): ts.Expression } | undefined {
+    const called = this.owner.called(call);
+    return called ? { callee: called.twin, args: call.arguments, beside: called.callee } : undefined;
   }
 
   /** A call of a primitive's twin (`ops_twins.matvec_jvp(A, null, m, n, x, x_dot)`): which arguments are tangents. */
@@ -556,7 +592,7 @@ class TwinVectorizer {
   /** `g_jvp(a, a_dot, …)` → `g_jvp_v8(a, a_dot0, …, a_dot7, …)`. */
   private vectorCall(call: ts.CallExpression): ts.CallExpression {
     const { f } = this;
-    const { callee, args } = this.twinCall(call)!;
+    const { callee, args, beside } = this.twinCall(call)!;
     const vector = this.owner.vectorOf(callee.name);
     if (!vector || args.length > callee.tangentParams.length) throw new Unsupported();
     const out: ts.Expression[] = [];
@@ -570,7 +606,7 @@ class TwinVectorizer {
       });
       for (let k = 0; k < this.owner.lanes; k++) out.push(this.lane(a, k) as ts.Expression);
     });
-    return f.updateCallExpression(call, f.createIdentifier(vector.name), call.typeArguments, out);
+    return f.updateCallExpression(call, beside(vector.name), call.typeArguments, out);
   }
 
   /** `[R, T]` → `[R, T, …, T]`. */
