@@ -393,14 +393,15 @@ class TwinSparsifier {
    */
   private sparseCall(call: ts.CallExpression): ts.CallExpression {
     const { ts, f } = this;
-    const callee = this.twinCall(call);
+    const called = calledTwin(this.core, call, this.twins);
+    const callee = called?.twin;
     const tangentAt = callee ? callee.tangentParams : this.opRoles(call)!;
     const args = call.arguments.map((a, i) => {
       if (tangentAt[i]) return a.kind === ts.SyntaxKind.NullKeyword ? a : this.sets(a);
       this.primal(a);
       return a;
     });
-    const target = callee ? calledTwin(this.core, call, this.twins)!.callee(this.make(callee.name))
+    const target = called ? called.callee(this.make(called.twin.name))
       : f.createPropertyAccessExpression((call.expression as ts.PropertyAccessExpression).expression, (call.expression as ts.PropertyAccessExpression).name.text.replace(/_jvp$/, "_sp"));
     return f.updateCallExpression(call, target, call.typeArguments, args);
   }
