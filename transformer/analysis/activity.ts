@@ -76,19 +76,29 @@ export class Activity {
     fn.params.forEach((p, i) => {
       if (mask[i]) for (const s of p.symbols) this.mark({ symbol: s, suffix: "" });
     });
-    for (let size = -1; size !== this.size(); ) {
-      size = this.size();
+    // Walks until a walk changes nothing any question of it was answered from: then the next
+    // walk would ask the same questions, get the same answers and change nothing.
+    for (let again = true; again; ) {
+      this.probed = [];
+      this.stale = false;
+      this.readOwnResult = false;
       this.walk(fn.node.body!);
+      again = this.stale;
     }
+    this.probed = undefined;
     this.paramActive = fn.params.map((p) => p.symbols.some((s) => this.isActiveSymbol(s)));
     const changed = !this.ranOnce || before !== `${this.returnsActive}:${this.paramActive.join()}`;
     this.ranOnce = true;
     return changed;
   }
 
-  private size(): number {
-    return this.marks.length * 100003 + this.parent.size * 7 + this.coarse.size * 131 + this.text.size * 1009 + (this.returnsActive ? 1 : 0);
-  }
+  /**
+   * During a walk: the variables a question found inactive. Activity only grows, so an answer
+   * that was yes stays yes; a walk must be repeated only when it marked one of these afterwards
+   * (`stale`), or changed what cannot be told apart cheaply (aliases, text, its own result).
+   */
+  private probed: ts.Symbol[] | undefined;
+  private stale = false;
 
   private find(s: ts.Symbol): ts.Symbol {
     let root = s;
@@ -99,21 +109,32 @@ export class Activity {
   private union(a: ts.Symbol, source: AliasSource): void {
     const ra = this.find(a);
     const rb = this.find(source.symbol);
-    if (ra !== rb) this.parent.set(ra, rb);
-    if (source.part || this.coarse.has(ra)) this.coarse.add(rb);
+    if (ra !== rb) {
+      this.parent.set(ra, rb);
+      this.stale = true;
+    }
+    if ((source.part || this.coarse.has(ra)) && !this.coarse.has(rb)) {
+      this.coarse.add(rb);
+      this.stale = true;
+    }
   }
 
   /** A class of aliases is one value: marks on any member apply to all. */
   private mark(path: AccessPath): void {
     if (this.isActivePath(path, true)) return;
-    this.marks.push(this.coarse.has(this.find(path.symbol)) ? { symbol: path.symbol, suffix: "" } : path);
+    const root = this.find(path.symbol);
+    this.marks.push(this.coarse.has(root) ? { symbol: path.symbol, suffix: "" } : path);
+    if (this.probed?.some((s) => this.find(s) === root)) this.stale = true;
   }
 
   /** Is any part of the value at `path` active? (`exact`: is all of it already marked?) */
   isActivePath(path: AccessPath, exact = false): boolean {
     const root = this.find(path.symbol);
-    if (this.coarse.has(root)) return this.marks.some((m) => this.find(m.symbol) === root && (!exact || m.suffix === ""));
-    return this.marks.some((m) => this.find(m.symbol) === root && (exact ? path.suffix.startsWith(m.suffix) && (path.suffix === m.suffix || path.suffix[m.suffix.length] === ".") : overlaps(m.suffix, path.suffix)));
+    const active = this.coarse.has(root)
+      ? this.marks.some((m) => this.find(m.symbol) === root && (!exact || m.suffix === ""))
+      : this.marks.some((m) => this.find(m.symbol) === root && (exact ? path.suffix.startsWith(m.suffix) && (path.suffix === m.suffix || path.suffix[m.suffix.length] === ".") : overlaps(m.suffix, path.suffix)));
+    if (!active && !exact) this.probed?.push(path.symbol);
+    return active;
   }
 
   isActiveSymbol(s: ts.Symbol): boolean {
@@ -241,7 +262,12 @@ export class Activity {
     }
     if (libraryRole(this.core, callee)) return false;
     const target = this.callee(callee);
-    if (target.type === "local") return this.calleeSpec(call)?.activity.returnsActive ?? false;
+    if (target.type === "local") {
+      const spec = this.calleeSpec(call);
+      // A recursive call reads this walk's own result: a change to it must be seen by another walk.
+      if (spec?.activity === this) this.readOwnResult = true;
+      return spec?.activity.returnsActive ?? false;
+    }
     if (target.type === "imported" || target.type === "rule") return differentiable(target.returnKind as never) && anyArg();
     // No source: its result is differentiated data as far as we know (the fence reports the call).
     return kindOf(this.core, call) !== "none" && (anyArg() || (ts.isPropertyAccessExpression(callee) && this.isActive(callee.expression)));
@@ -365,8 +391,9 @@ export class Activity {
     if (isReference(this.core, targetNode)) {
       for (const s of this.aliasSources(value)) this.union(target.symbol, target.suffix === "" ? s : { symbol: s.symbol, part: true });
       if (target.suffix === "" && this.isLibraryReference(value)) this.opaque.add(target.symbol);
-    } else if (kindOf(this.core, targetNode) !== "num" && target.suffix === "" && this.isDerivedText(value)) {
+    } else if (kindOf(this.core, targetNode) !== "num" && target.suffix === "" && this.isDerivedText(value) && !this.text.has(target.symbol)) {
       this.text.add(target.symbol);
+      this.stale = true;
     }
     const v = skipOuter(this.core, value);
     if (ts.isObjectLiteralExpression(v) && v.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
@@ -407,13 +434,21 @@ export class Activity {
       };
       visitTargets(node.initializer);
     } else if (ts.isReturnStatement(node) && node.expression && this.isActive(node.expression) && this.ownsReturn(node)) {
-      this.returnsActive = true;
+      this.activeResult();
     }
     if (ts.isArrowFunction(this.spec.fn.node) && node === this.spec.fn.node.body && !ts.isBlock(node)) {
-      if (this.isActive(node as ts.Expression)) this.returnsActive = true;
+      if (this.isActive(node as ts.Expression)) this.activeResult();
     }
     ts.forEachChild(node, (child) => this.walk(child));
   }
+
+  private activeResult(): void {
+    if (!this.returnsActive && this.readOwnResult) this.stale = true;
+    this.returnsActive = true;
+  }
+
+  /** Set when a recursive call read `returnsActive` during a walk. */
+  private readOwnResult = false;
 
   /** A return statement of the differentiated function itself (not of a map/reduce callback). */
   private ownsReturn(node: ts.Node): boolean {
@@ -468,6 +503,8 @@ export class Activity {
     const { ts } = this.core;
     const callee = call.expression;
     if (ts.isPropertyAccessExpression(callee)) {
+      // Math's functions write nothing (asked first: resolving `Math.sin` is a costly question).
+      if (isGlobal(this.core, callee.expression, "Math")) return;
       const receiverKind = kindOf(this.core, callee.expression);
       const name = callee.name.text;
       const row = methodRow(receiverKind, name);

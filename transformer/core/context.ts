@@ -69,11 +69,20 @@ export function isGlobal(core: Core, id: ts.Expression, name: string): boolean {
   return decls.some((d) => core.program.isSourceFileDefaultLibrary(d.getSourceFile()));
 }
 
+/**
+ * Does `test` hold for `node` or a node inside it (not looking inside a node `enter` refuses)?
+ * One closure per search rather than one per node: the transform asks this of every twin it tidies.
+ */
+export function someNode(tsi: typeof ts, node: ts.Node, test: (n: ts.Node) => boolean, enter?: (n: ts.Node) => boolean): boolean {
+  const visit = (n: ts.Node): true | undefined => (test(n) || ((!enter || enter(n)) && tsi.forEachChild(n, visit)) ? true : undefined);
+  return visit(node) === true;
+}
+
 /** Does `node` assign the variable `name` (`name = …`, `name += …`, `name++`)? */
 export function assignsName(core: Core, node: ts.Node, name: string): boolean {
   const { ts } = core;
   const isName = (e: ts.Expression) => ts.isIdentifier(skipOuter(core, e)) && (skipOuter(core, e) as ts.Identifier).text === name;
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isName(node.left)) return true;
-  if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && isName(node.operand)) return true;
-  return ts.forEachChild(node, (c) => (assignsName(core, c, name) ? true : undefined)) ?? false;
+  return someNode(ts, node, (n) =>
+    (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isName(n.left)) ||
+    ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && isName(n.operand)));
 }

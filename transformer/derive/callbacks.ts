@@ -2,7 +2,7 @@ import type * as ts from "typescript";
 import { callbackResults } from "../analysis/activity";
 import { derive } from "./expressions";
 import { BlockBuilder, Dual, TwinContext } from "./context";
-import { assignsName } from "../core/context";
+import { assignsName, someNode } from "../core/context";
 
 type Callback = ts.ArrowFunction | ts.FunctionExpression;
 
@@ -130,8 +130,7 @@ function namesDeclaredIn(cx: TwinContext, fn: Callback): Set<string> {
 
 /** Does the generated expression read any of `names`? */
 function mentionsAny(cx: TwinContext, e: ts.Node, names: ReadonlySet<string>): boolean {
-  if (cx.ts.isIdentifier(e)) return names.has(e.text);
-  return cx.ts.forEachChild(e, (c) => (mentionsAny(cx, c, names) ? true : undefined)) ?? false;
+  return someNode(cx.ts, e, (n) => cx.ts.isIdentifier(n) && names.has(n.text));
 }
 
 function isFinalReturn(cx: TwinContext, body: ts.Block, value: ts.Expression): boolean {

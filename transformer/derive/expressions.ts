@@ -198,6 +198,8 @@ function visitElementRead(cx: TwinContext, e: ts.ElementAccessExpression, b: Blo
 }
 
 function mayBeUndefined(cx: TwinContext, e: ts.Expression): boolean {
+  // Without the option a Float64Array's element is a number: no need to ask the checker (costly).
+  if (cx.ts.isElementAccessExpression(e) && !cx.core.program.getCompilerOptions().noUncheckedIndexedAccess && cx.kind(e.expression) === "arr") return false;
   const type = cx.core.checker.getTypeAtLocation(e);
   return type.isUnion() && type.types.some((t) => (t.flags & cx.ts.TypeFlags.Undefined) !== 0);
 }

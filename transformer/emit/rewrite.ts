@@ -30,9 +30,19 @@ export function rewriteFile(core: Core, result: FileTwins): ts.SourceFile {
       initializers.set(spec.fn.node, spec);
     }
   }
+  // Only the nodes on the way to something rewritten are visited (the rest of the file is kept as
+  // it is): the calls, the initializers, and the blocks that receive twins.
+  const onPath = new Set<ts.Node>();
+  const mark = (from: ts.Node | undefined) => {
+    for (let n = from; n && !onPath.has(n); n = n.parent) onPath.add(n);
+  };
+  for (const call of result.plans.keys()) mark(call);
+  for (const node of initializers.keys()) mark(node);
+  for (const anchor of after.keys()) mark(anchor.parent);
   const list = (statements: ts.NodeArray<ts.Statement>): ts.Statement[] =>
     statements.flatMap((s) => [ts.visitNode(s, visit) as ts.Statement, ...(after.get(s) ?? [])]);
   const visit = (node: ts.Node): ts.Node => {
+    if (!onPath.has(node)) return node;
     const plan = ts.isCallExpression(node) ? result.plans.get(node) : undefined;
     if (plan) return rewriteCallSite(core, plan, ts.visitEachChild(node, visit, context) as ts.CallExpression, result.imports, result.failureOf, inline);
     const registered = initializers.get(node);

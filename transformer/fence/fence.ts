@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core, symbolOf } from "../core/context";
+import { Core, someNode, symbolOf } from "../core/context";
 import { kindOf as kindOfNode } from "../model/types";
 import { FnInfo } from "../model/functions";
 import { isTsjvpJvp } from "../marks/marks";
@@ -73,11 +73,10 @@ export function isFlatPattern(core: Core, name: ts.BindingPattern): boolean {
 }
 
 function readsParameter(core: Core, e: ts.Node, fn: ts.SignatureDeclaration): boolean {
-  if (core.ts.isIdentifier(e)) {
-    const decl = symbolOf(core, e)?.valueDeclaration;
+  return someNode(core.ts, e, (n) => {
+    const decl = core.ts.isIdentifier(n) ? symbolOf(core, n)?.valueDeclaration : undefined;
     return decl !== undefined && core.ts.isParameter(decl) && decl.parent === fn;
-  }
-  return core.ts.forEachChild(e, (c) => (readsParameter(core, c, fn) ? true : undefined)) ?? false;
+  });
 }
 
 /** The statements derive has a visitor for. */

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core, skipOuter } from "../core/context";
+import { Core, skipOuter, someNode } from "../core/context";
 import { FnInfo, hasTag, inlineFunction, isDefineJvp, jvpTag, localFunction, rulesIn } from "../model/functions";
 
 /** A `jvp(fun, primals, tangents)` call resolved to tsjvp's own declaration. */
@@ -151,9 +151,7 @@ function localBody(core: Core, fun: ts.Expression): ts.Node | undefined {
 
 /** Does `node` hold a call of tsjvp's jvp? */
 function callsJvp(core: Core, node: ts.Node | undefined): boolean {
-  if (!node) return false;
-  if (core.ts.isCallExpression(node) && node.arguments.length > 0 && isTsjvpJvp(core, node)) return true;
-  return core.ts.forEachChild(node, (c) => (callsJvp(core, c) ? true : undefined)) ?? false;
+  return node !== undefined && someNode(core.ts, node, (n) => core.ts.isCallExpression(n) && n.arguments.length > 0 && isTsjvpJvp(core, n));
 }
 
 function mayBeDefineJvp(core: Core, callee: ts.Expression): boolean {

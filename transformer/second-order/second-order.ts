@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core } from "../core/context";
+import { Core, someNode } from "../core/context";
 import { Spec } from "../analysis/activity";
 import { localFunction, namespacesAround, FnInfo } from "../model/functions";
 import { FileDifferentiator, FileTwins, PlacedTwin } from "../derive/differentiator";
@@ -189,8 +189,7 @@ function leanHessianTwins(core: Core, twins: readonly PlacedTwin[], roots: reado
 
 /** Does `node` name `name` anywhere? */
 function mentions(core: Core, node: ts.Node, name: string): boolean {
-  if (core.ts.isIdentifier(node)) return node.text === name;
-  return core.ts.forEachChild(node, (c) => (mentions(core, c, name) ? true : undefined)) ?? false;
+  return someNode(core.ts, node, (n) => core.ts.isIdentifier(n) && n.text === name);
 }
 
 /**
@@ -232,8 +231,7 @@ function withoutUnusedTwins(core: Core, output: ts.SourceFile, placed: readonly 
 
 /** Does `node` hold a node the second pass made (no position: a rewritten call, a twin)? */
 function holdsGenerated(core: Core, node: ts.Node): boolean {
-  if (node.pos < 0) return true;
-  return core.ts.forEachChild(node, (c) => (holdsGenerated(core, c) ? true : undefined)) ?? false;
+  return someNode(core.ts, node, (n) => n.pos < 0);
 }
 
 /** Did the second pass fail to rewrite this outer call (its plan failed, or a twin it reaches did)? */

@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core } from "../core/context";
+import { Core, someNode } from "../core/context";
 import { rewriteBlocks } from "./blocks";
 
 /**
@@ -37,13 +37,13 @@ export function reuseInBlocks(core: Core, body: ts.Block): ts.Block {
 /** Does `node` call anything that may write memory (anything but Math's functions and Float64Array.of/from)? */
 function writesMemory(core: Core, node: ts.Node): boolean {
   const { ts } = core;
-  if (ts.isCallExpression(node)) {
-    const c = node.expression;
+  return someNode(ts, node, (n) => {
+    if (!ts.isCallExpression(n)) return false;
+    const c = n.expression;
     const pure = ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) &&
       (c.expression.text === "Math" || (c.expression.text === "Float64Array" && (c.name.text === "of" || c.name.text === "from")));
-    if (!pure) return true;
-  }
-  return ts.forEachChild(node, (child) => (writesMemory(core, child) ? true : undefined)) ?? false;
+    return !pure;
+  });
 }
 
 /**

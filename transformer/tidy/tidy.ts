@@ -1,5 +1,5 @@
 import type * as ts from "typescript";
-import { Core } from "../core/context";
+import { Core, someNode } from "../core/context";
 import { reuseInBlocks } from "./reuse";
 import { rewriteBlocks } from "./blocks";
 
@@ -78,6 +78,9 @@ function compound(core: Core, kind: ts.SyntaxKind): boolean {
   return kind >= K.FirstCompoundAssignment && kind <= K.LastCompoundAssignment;
 }
 
+/** The operators of a plain read (made once: plainRead is asked of every assignment of every twin). */
+let plainOperators: Set<ts.SyntaxKind> | undefined;
+
 /** An expression without effects: reads, literals, arithmetic, conditionals, Math functions (not random). */
 function plainRead(core: Core, e: ts.Expression): boolean {
   const { ts } = core;
@@ -88,10 +91,9 @@ function plainRead(core: Core, e: ts.Expression): boolean {
   if (ts.isElementAccessExpression(e)) return plainRead(core, e.expression) && plainRead(core, e.argumentExpression);
   if (ts.isPrefixUnaryExpression(e)) return (e.operator === K.MinusToken || e.operator === K.PlusToken || e.operator === K.ExclamationToken) && plainRead(core, e.operand);
   if (ts.isBinaryExpression(e)) {
-    const op = e.operatorToken.kind;
-    const arithmetic = [K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.LessThanToken, K.GreaterThanToken,
-      K.LessThanEqualsToken, K.GreaterThanEqualsToken, K.EqualsEqualsEqualsToken, K.ExclamationEqualsEqualsToken, K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken];
-    return arithmetic.includes(op) && plainRead(core, e.left) && plainRead(core, e.right);
+    plainOperators ??= new Set([K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken, K.AsteriskAsteriskToken, K.LessThanToken, K.GreaterThanToken,
+      K.LessThanEqualsToken, K.GreaterThanEqualsToken, K.EqualsEqualsEqualsToken, K.ExclamationEqualsEqualsToken, K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken]);
+    return plainOperators.has(e.operatorToken.kind) && plainRead(core, e.left) && plainRead(core, e.right);
   }
   if (ts.isConditionalExpression(e)) return plainRead(core, e.condition) && plainRead(core, e.whenTrue) && plainRead(core, e.whenFalse);
   if (ts.isCallExpression(e)) {
@@ -123,7 +125,8 @@ function scan(core: Core, body: ts.Block): Scan {
   let bare = false;
   let heldMath = false;
   let zeroStarts = false;
-  const walk = (node: ts.Node, parent: ts.Node): void => {
+  let parent: ts.Node = body;
+  const walk = (node: ts.Node): void => {
     // (`_t0_2`, `x_dot_2`: the names of a twin of a twin.)
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.pos < 0 && /^_t\d+(_\d+)?$|_dot(_\d+)?$/.test(node.name.text)) {
       declared.add(node.name.text);
@@ -136,9 +139,12 @@ function scan(core: Core, body: ts.Block): Scan {
     const assigns = ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && (node.operatorToken.kind === ts.SyntaxKind.EqualsToken || compound(core, node.operatorToken.kind));
     if (assigns && (!plainRead(core, node.right) || !ts.isExpressionStatement(parent))) kept.add((node.left as ts.Identifier).text);
     if (ts.isIdentifier(node) && isRead(core, node, parent)) kept.add(node.text);
-    ts.forEachChild(node, (child) => walk(child, node));
+    const outer = parent;
+    parent = node;
+    ts.forEachChild(node, walk);
+    parent = outer;
   };
-  walk(body, body);
+  walk(body);
   return { unread: new Set([...declared].filter((n) => !kept.has(n))), bare, heldMath, zeroStart: zeroStarts };
 }
 
@@ -263,7 +269,5 @@ function withZero(core: Core, e: ts.Expression, name: string): ts.Expression | "
 }
 
 function mentions(core: Core, node: ts.Node, name: string): boolean {
-  const { ts } = core;
-  if (ts.isIdentifier(node)) return node.text === name;
-  return ts.forEachChild(node, (c) => (mentions(core, c, name) ? true : undefined)) ?? false;
+  return someNode(core.ts, node, (n) => core.ts.isIdentifier(n) && n.text === name);
 }
