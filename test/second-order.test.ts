@@ -27,7 +27,42 @@ export function powell(x: Float64Array): number {
 export function plain(x: number): number {
   return x * x * x;
 }
+
+/** One bond's energy, called by a function another module differentiates twice. @jvp hessian */
+export function bond(a: number, b: number, k: number): number {
+  const d = a - b;
+  return k * d ** 4 + Math.sin(a * b);
+}
 `;
+
+/** Σ bond(xᵢ, xᵢ₊₁, 0.5) + powell(x): functions of another module inside a local one. */
+const energy = `export function energy(x: Float64Array): number {
+  let s = powell(x);
+  for (let i = 0; i + 1 < x.length; i++) s += bond(x[i], x[i + 1], 0.5);
+  return s;
+}`;
+
+/** The analytic Hessian of energy (x of length 4). */
+function energyHessian(x: Float64Array): number[][] {
+  const c2 = 12 * (x[1] - 2 * x[2]) ** 2;
+  const d2 = 120 * (x[0] - x[3]) ** 2;
+  const H = [
+    [2 + d2, 20, 0, -d2],
+    [20, 200 + c2, -2 * c2, 0],
+    [0, -2 * c2, 10 + 4 * c2, -10],
+    [-d2, 0, -10, 10 + d2],
+  ];
+  for (let i = 0; i + 1 < x.length; i++) {
+    const [a, b] = [x[i], x[i + 1]];
+    const quartic = 12 * 0.5 * (a - b) ** 2;
+    H[i][i] += quartic - b * b * Math.sin(a * b);
+    H[i + 1][i + 1] += quartic - a * a * Math.sin(a * b);
+    const mixed = -quartic + Math.cos(a * b) - a * b * Math.sin(a * b);
+    H[i][i + 1] += mixed;
+    H[i + 1][i] += mixed;
+  }
+  return H;
+}
 
 /** Every Math rule and operator: [name, body in x, point, analytic second derivative there]. */
 const rules: [string, string, number, (x: number) => number][] = [
@@ -75,7 +110,7 @@ const rules: [string, string, number, (x: number) => number][] = [
 
 const main = `
 import { hessian, hvp, jvp } from "tsjvp";
-import { powell, plain } from "./lib";
+import { bond, powell, plain } from "./lib";
 
 export function rosenbrock(x: Float64Array): number {
   let s = 0;
@@ -134,6 +169,18 @@ export const inPlace = { hessian: hessian(squaresInPlace), hvp: (x: Float64Array
 
 export const hessianOf = (chunk: number) => hessian(rosenbrock, { chunk });
 
+${energy}
+export const acrossModules = {
+  hessian: hessian(energy),
+  hvp: (x: Float64Array, v: Float64Array) => hvp(energy, [x], [v]),
+  // d²/dt² bond(t, 2t, 0.5), nesting jvp by hand.
+  nested: (t: number) => jvp((s: number) => jvp(bondAlong, [s], [1])[1], [t], [1]),
+};
+
+function bondAlong(t: number): number {
+  return bond(t, 2 * t, 0.5);
+}
+
 export const products = {
   rosenbrock: (x: Float64Array, v: Float64Array) => hvp(rosenbrock, [x], [v]),
   scaled: (x: Float64Array, k: number, v: Float64Array) => hvp(scaled, [x, k], [v]),
@@ -148,6 +195,7 @@ interface Compiled {
   readonly hessianOf: Fn;
   readonly products: Record<string, Fn>;
   readonly nested: Record<string, Fn>;
+  readonly acrossModules: Record<string, Fn>;
 }
 
 function expectClose(actual: number, expected: number, what: string, rel = 1e-12): void {
@@ -286,6 +334,18 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose((mod.nested.named(0.3) as [number, number])[1], -2 * t * (1 - t * t), "d²/dt² tanh through a named function");
   });
 
+  it("a local function calling another module's functions (tagged @jvp hessian): that module's twins of twins are called", () => {
+    const x = Float64Array.of(0.4, -1.1, 0.7, 1.3);
+    const H = energyHessian(x);
+    expectMatrix(mod.acrossModules.hessian(x) as Float64Array, H, "energy");
+    const v = Float64Array.of(0.3, 1, -2, 0.5);
+    const Hv = mod.acrossModules.hvp(x, v) as Float64Array;
+    for (let i = 0; i < 4; i++) expectClose(Hv[i], H[i].reduce((s, h, j) => s + h * v[j], 0), `(Hv)[${i}]`);
+    // bond(t, 2t): d = -t, so f = 0.5 t⁴ + sin(2t²), f'' = 6t² + 4cos(2t²) - 16t² sin(2t²).
+    const t = 0.6;
+    expectClose((mod.acrossModules.nested(t) as [number, number])[1], 6 * t * t + 4 * Math.cos(2 * t * t) - 16 * t * t * Math.sin(2 * t * t), "d²/dt² bond(t, 2t)");
+  });
+
   it("a function of another module tagged for first order only: TS97031 at a static use, a run-time error naming the tag at a dispatched one", () => {
     expect(() => mod.second.plain(0.5)).to.throw(/hessian\(plain\) found no second-order twin for plain: tag its declaration \/\*\* @jvp hessian \*\//);
     const compiled = compileSources(path.join(repoRoot, "build", "second-order-kind"), {
@@ -303,11 +363,17 @@ import { both, plain } from "./lib";
 export const H = hessian(plain);
 export const Hv = (x: Float64Array) => hvp(plain, [x], [x]);
 export const fine = hessian(both);
+/** Calls plain, whose module emits no twin of its twin. */
+function twice(x: Float64Array): number {
+  return 2 * plain(x);
+}
+export const H2 = hessian(twice);
 `,
     });
     expect(compiled.errors).to.match(/main\.ts\(3,26\): error TS97031: hessian\(plain\) needs the hessian twins of 'plain', which its module \(\.\/lib\.ts\) emits only for a function tagged \/\*\* @jvp hessian \*\/\. Add 'hessian' to the tag of its declaration there/);
     expect(compiled.errors).to.match(/main\.ts\(4,44\): error TS97031: hvp\(plain\)/);
-    expect(compiled.errors.match(/error TS/g)).to.have.length(2);
+    expect(compiled.errors).to.match(/main\.ts\(10,19\): error TS97028: hessian\(twice\) needs the twin of twice's twin, which tsjvp could not generate: in the twin 'twice_jvp': it calls 'plain' of \.\/lib\.ts, whose twin of its twin that module emits only for a function tagged \/\*\* @jvp hessian \*\/: add 'hessian' to the tag of 'plain' there/);
+    expect(compiled.errors.match(/error TS/g)).to.have.length(3);
   });
 
   it("functions inside namespaces: their twins of twins are placed there (a helper, a root, a jvp of a jvp)", () => {
@@ -379,9 +445,11 @@ function peakOf(s: number): number {
     fs.writeFileSync(path.join(cli, "src", "lib.ts"), lib);
     fs.writeFileSync(path.join(cli, "src", "main.ts"), `import "./jvp/index";
 import { hessian, hvp } from "tsjvp";
-import { powell } from "./lib";
+import { bond, powell } from "./lib";
+${energy}
 const p = Float64Array.of(3, -1, 0, 1);
-console.log(JSON.stringify([Array.from(hessian(powell)(p)), Array.from(hvp(powell, [p], [Float64Array.of(1, 0, 0, 0)]))]));
+const x = Float64Array.of(0.4, -1.1, 0.7, 1.3);
+console.log(JSON.stringify([Array.from(hessian(powell)(p)), Array.from(hvp(powell, [p], [Float64Array.of(1, 0, 0, 0)])), Array.from(hessian(energy)(x))]));
 `);
     fs.writeFileSync(path.join(cli, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "es2022", module: "commonjs", strict: true, rootDir: "src", outDir: "out", skipLibCheck: true, types: [] }, include: ["src"] }));
     const emit = spawnSync(process.execPath, [path.join(repoRoot, "dist", "cli", "main.js"), "emit", "--out-dir", "src/jvp"], { cwd: cli, encoding: "utf8" });
@@ -392,7 +460,9 @@ console.log(JSON.stringify([Array.from(hessian(powell)(p)), Array.from(hvp(powel
     expect(tsc.stdout).to.equal("");
     const r = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "src/main.ts"], { cwd: cli, encoding: "utf8" });
     expect(r.stderr).to.equal("");
-    const [H, Hv] = JSON.parse(r.stdout) as [number[], number[]];
+    const [H, Hv, He] = JSON.parse(r.stdout) as [number[], number[], number[]];
+    expect(fs.readFileSync(path.join(cli, "src", "jvp", "main.jvp.ts"), "utf8")).to.contain("lib_twins.bond_jvp_jvp(");
+    energyHessian(Float64Array.of(0.4, -1.1, 0.7, 1.3)).forEach((row, i) => row.forEach((h, j) => expectClose(He[i * 4 + j], h, `energy H[${i}, ${j}]`)));
     const d2 = 120 * 2 ** 2;
     [2 + d2, 20, 0, -d2].forEach((h, j) => {
       expectClose(H[j], h, `H[0, ${j}]`);

@@ -34,6 +34,8 @@ export const Messages = {
   secondOrder: { code: 97028, text: "{0}({1}) needs the twin of {1}'s twin, which tsjvp could not generate: {2}" },
   nestedFailed: { code: 97029, text: "This jvp differentiates code that calls jvp itself (forward over forward); tsjvp could not differentiate it: {0}" },
   sparsityFailed: { code: 97030, text: "{0}({1}) needs the index-set twin of {1}, which tsjvp could not generate: {2}. Rewrite that part, or give jacfwdSparse a pattern found otherwise (jacfwdSparse(f, { pattern }))." },
+  // Reported in the second program only, as the reason of a TS97028 (a call of another module's function inside a twin of a twin).
+  twinWithoutHessian: { code: 97031, text: "it calls '{0}' of {1}, whose twin of its twin that module emits only for a function tagged /** @jvp hessian */: add 'hessian' to the tag of '{0}' there" },
   missingKind: { code: 97031, text: "{0}({1}) needs the {2} twins of '{1}', which its module ({3}) emits only for a function tagged /** @jvp {2} */. Add '{2}' to the tag of its declaration there (kinds combine: /** @jvp hessian sparsity */)." },
   reexport: { code: 97017, text: "'{0}' is imported through a re-export. Import it directly from the module that declares it ({1}) to differentiate it." },
 } as const;

@@ -50,7 +50,7 @@ export type Callee =
     }
   /** A function with a custom rule (`defineJvp(f, rule)` at the top level of its module): calls apply the rule. */
   | { readonly type: "rule"; readonly name: string; readonly paramKinds: readonly Kind[]; readonly returnKind: Kind | "void" }
-  | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport" | "twinNameTaken"; readonly args: string[] }
+  | { readonly type: "error"; readonly node: ts.Node; readonly id: "untaggedImport" | "notExported" | "reexport" | "twinNameTaken" | "twinWithoutHessian"; readonly args: string[] }
   | { readonly type: "unknown" };
 
 /** True when the JSDoc comment right before `statement` holds the tag (`@jvp`, `@tsjvpApi jvp`). */
@@ -64,6 +64,11 @@ export function hasTag(core: Core, statement: ts.Node, tag: RegExp): boolean {
 export const jvpTag = /@jvp(?![\w-])/;
 /** `/** @jvp hessian *\/`: the module also emits the function's second-order twin (hessian and hvp from other modules). */
 export const secondOrderTag = /@jvp(?:[ \t]+\w+)*?[ \t]+hessian\b/;
+/**
+ * The second program's declaration of another module's first-pass twin whose function's tag lacks
+ * `hessian` (second-order/imported-twins.ts): that module emits no twin of the twin to call.
+ */
+export const twinWithoutHessianTag = /@tsjvpTwinWithoutHessian\b/;
 /** `/** @jvp sparsity *\/`: the module also emits the function's index-set and vector twins (sparsity, jacfwdSparse and jacfwd from other modules). */
 export const sparsityTag = /@jvp(?:[ \t]+\w+)*?[ \t]+sparsity\b/;
 
@@ -241,6 +246,7 @@ function importedCallee(core: Core, target: ts.Expression, symbol: ts.Symbol, is
   // hand-written twin beside it.
   const op = hasTag(core, statement, opTag) && Object.prototype.hasOwnProperty.call(opsParams, name) ? opsParams[name] : undefined;
   const twinDeclared = op !== undefined || (decl.getSourceFile().isDeclarationFile && declaresTwin(core, statement, name));
+  if (hasTag(core, statement, twinWithoutHessianTag)) return { type: "error", node: target, id: "twinWithoutHessian", args: [name.replace(/_jvp$/, ""), where] };
   if (!twinDeclared && !hasTag(core, statement, jvpTag)) return { type: "error", node: target, id: "untaggedImport", args: [name, where, untaggedAdvice(decl)] };
   if (!hasExport(core, statement, name)) return { type: "error", node: target, id: "notExported", args: [name, where] };
   // Its module names the twin exactly `<name>_jvp`, or reports why it cannot (the same rule there).

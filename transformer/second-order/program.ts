@@ -1,23 +1,35 @@
 import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { DiagnosticBag } from "../core/diagnostics";
+import { withTwinsDeclared } from "./imported-twins";
 
-/** The module's emitted text as a new version of the file, type-checked with the rest of the program as it was. */
+/**
+ * The module's emitted text as a new version of the file, type-checked with the rest of the
+ * program as it was, except that the source modules it imports declare their first-pass twins.
+ */
 export function reparse(core: Core, text: string): Core {
   const { ts, program } = core;
   const options = program.getCompilerOptions();
   const own = core.file.fileName;
   const host = ts.sys ? ts.createCompilerHost(options, true) : programHost(core);
-  // The first program's files first (an in-memory project, a bundler's unsaved text), then the disk.
-  const known = (name: string) => name === own || program.getSourceFile(name) !== undefined;
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, language, onError, create) =>
-    name === own ? ts.createSourceFile(name, text, language, true) : (program.getSourceFile(name) ?? getSourceFile.call(host, name, language, onError, create));
-  host.fileExists = (name) => known(name) || fileExists.call(host, name);
-  host.readFile = (name) => (name === own ? text : program.getSourceFile(name)?.text ?? readFile.call(host, name));
   // The emitted module imports what the source imports (tsjvp, the modules whose twins it calls):
   // each specifier resolves to the file the first program resolved it to, with or without a disk.
   const resolved = resolvedImports(core);
+  const texts = new Map<string, string>([[own, text]]);
+  for (const { resolvedFileName } of resolved.values()) {
+    const module = program.getSourceFile(resolvedFileName);
+    const declared = module && !module.isDeclarationFile ? withTwinsDeclared(core, module) : undefined;
+    if (module && declared !== undefined && declared !== module.text) texts.set(module.fileName, declared);
+  }
+  // The first program's files first (an in-memory project, a bundler's unsaved text), then the disk.
+  const known = (name: string) => texts.has(name) || program.getSourceFile(name) !== undefined;
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (name, language, onError, create) => {
+    const changed = texts.get(name);
+    return changed !== undefined ? ts.createSourceFile(name, changed, language, true) : (program.getSourceFile(name) ?? getSourceFile.call(host, name, language, onError, create));
+  };
+  host.fileExists = (name) => known(name) || fileExists.call(host, name);
+  host.readFile = (name) => texts.get(name) ?? program.getSourceFile(name)?.text ?? readFile.call(host, name);
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, compilerOptions) => literals.map((literal) => {
     const known = containingFile === own ? resolved.get(literal.text) : undefined;
     if (known) return { resolvedModule: known };
