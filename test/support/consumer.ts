@@ -59,7 +59,7 @@ export function installConsumer(): { tarball: string; files: string[] } {
 
 /** The program every consumer builds: a library module with tagged functions, and a main module differentiating through it and tsjvp/ops. */
 export const lib = `
-/** A library function other modules may differentiate. @jvp */
+/** A library function other modules may differentiate, twice too. @jvp hessian */
 export function poly(x: number, y: number): number {
   return x * x * y + Math.sin(y);
 }
@@ -74,7 +74,7 @@ export const cube = (x: number): number => x * x * x;
 `;
 
 export const main = (ext: string) => `
-import { jvp } from "tsjvp";
+import { hessian, jvp } from "tsjvp";
 import { dot, softmax } from "tsjvp/ops";
 import { poly, scaleInto } from "./lib${ext}";
 
@@ -96,7 +96,12 @@ const [y, yDot] = jvp(f, [Float64Array.of(2, 3)], [Float64Array.of(1, 0.5)]);
 const [m, mDot] = jvp(model, [1.5], [1]);
 const [p, pDot] = jvp(poly, [2, 0.5], [null, 1]);
 const [e, eDot] = jvp(energy, [Float64Array.of(0, 0)], [Float64Array.of(1, 0)]);
-console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot, e, eDot }));
+/** poly of a point: its Hessian calls the library's twin of poly's twin. */
+function polyAt(v: Float64Array): number {
+  return poly(v[0], v[1]);
+}
+const H = hessian(polyAt)(Float64Array.of(1.5, 0.5));
+console.log(JSON.stringify({ y: Array.from(y), yDot: Array.from(yDot), m, mDot, p, pDot, e, eDot, H: Array.from(H) }));
 export const modelJvp = [m, mDot];
 `;
 
@@ -111,5 +116,8 @@ export function expectMainOutput(text: string): void {
   // tsjvp/ops through its twins: at x = 0, d(x·x) = 0 and d(softmax(x)·x) = softmax(0)·dx = 0.5.
   expect(r.e).to.equal(0);
   expect(r.eDot).to.be.closeTo(0.5, 1e-15);
+  // poly(x, y) = x²y + sin y at (1.5, 0.5): H = [[2y, 2x], [2x, -sin y]].
+  const expected = [1, 3, 3, -Math.sin(0.5)];
+  expected.forEach((h, i) => expect(r.H[i], `H[${i}]`).to.be.closeTo(h, 1e-12));
 }
 

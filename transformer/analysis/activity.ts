@@ -309,6 +309,9 @@ export class Activity {
     const e = skipOuter(this.core, expr);
     // Cheap first: text made from differentiated values names an active variable or a text variable.
     if (ts.isFunctionLike(e) || !this.mentionsActiveOrText(e)) return false;
+    // Numbers, Float64Arrays and pytrees are not text (their kind is known at less cost than the type).
+    const kind = kindOf(this.core, e);
+    if (kind === "num" || kind === "arr" || kind === "tree") return false;
     if (!isTextType(this.core, this.core.checker.getTypeAtLocation(e))) return false;
     if (ts.isIdentifier(e)) {
       const s = symbolOf(this.core, e);
