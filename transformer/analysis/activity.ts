@@ -82,9 +82,13 @@ export class Activity {
       this.probed = [];
       this.stale = false;
       this.readOwnResult = false;
+      this.walkAnswers = new Map();
       this.walk(fn.node.body!);
       again = this.stale;
     }
+    // The last walk's answers are the fixpoint's (none of them was invalidated): kept for settle.
+    this.lastAnswers = this.walkAnswers;
+    this.walkAnswers = undefined;
     this.probed = undefined;
     this.paramActive = fn.params.map((p) => p.symbols.some((s) => this.isActiveSymbol(s)));
     const changed = !this.ranOnce || before !== `${this.returnsActive}:${this.paramActive.join()}`;
@@ -172,22 +176,30 @@ export class Activity {
 
   /** Does this expression's value depend on an active input? */
   isActive(expr: ts.Expression): boolean {
-    if (!this.settled) return this.computeActive(expr);
-    let active = this.settled.get(expr);
+    const answers = this.settled ?? this.walkAnswers;
+    if (!answers) return this.computeActive(expr);
+    let active = answers.get(expr);
     if (active === undefined) {
       active = this.computeActive(expr);
-      this.settled.set(expr, active);
+      answers.set(expr, active);
     }
     return active;
   }
 
-  /** Answers remembered once the fixpoint has converged (the fence and derive ask about every sub-expression). */
+  /**
+   * Answers remembered once the fixpoint has converged (the fence and derive ask about every
+   * sub-expression), starting from the last walk's. During a walk its answers are remembered too:
+   * a yes stays yes, and a walk whose no was invalidated (`stale`) is repeated with none of them.
+   */
   private settled: Map<ts.Node, boolean> | undefined;
   private settledSymbols: Map<ts.Symbol, boolean> | undefined;
+  private walkAnswers: Map<ts.Node, boolean> | undefined;
+  private lastAnswers: Map<ts.Node, boolean> | undefined;
 
   /** The fixpoint has converged: activity no longer changes. */
   settle(): void {
-    this.settled ??= new Map();
+    this.settled ??= this.lastAnswers ?? new Map();
+    this.lastAnswers = undefined;
     this.settledSymbols ??= new Map();
   }
 

@@ -8,30 +8,33 @@ import { rewriteBlocks } from "./blocks";
  * step that may write memory: a call other than Math's and Float64Array.of/from.
  */
 export function reuseInBlocks(core: Core, body: ts.Block): ts.Block {
-  return rewriteBlocks(core, body, (input) => {
-    const { ts } = core;
-    const statements = [...input];
-    let changed = false;
-    for (let start = 0; start < statements.length;) {
-      const source = ts.getSourceMapRange(statements[start]);
-      let end = start + 1;
-      while (end < statements.length && ts.getSourceMapRange(statements[end]) === source) end++;
-      const group = statements.slice(start, end);
-      let from = 0;
-      group.forEach((s, i) => {
-        if (writesMemory(core, s)) from = i + 1;
-      });
-      reuseHeldMathCalls(ts, core.context, group, from);
-      group.forEach((s, i) => {
-        if (s !== statements[start + i]) {
-          statements[start + i] = ts.setSourceMapRange(s, source);
-          changed = true;
-        }
-      });
-      start = end;
-    }
-    return changed ? statements : input;
-  });
+  return rewriteBlocks(core, body, (input) => reuseInStatements(core, input));
+}
+
+/** reuseInBlocks for one block's statements (the same list when nothing is reused). */
+export function reuseInStatements(core: Core, input: readonly ts.Statement[]): readonly ts.Statement[] {
+  const { ts } = core;
+  const statements = [...input];
+  let changed = false;
+  for (let start = 0; start < statements.length;) {
+    const source = ts.getSourceMapRange(statements[start]);
+    let end = start + 1;
+    while (end < statements.length && ts.getSourceMapRange(statements[end]) === source) end++;
+    const group = statements.slice(start, end);
+    let from = 0;
+    group.forEach((s, i) => {
+      if (writesMemory(core, s)) from = i + 1;
+    });
+    reuseHeldMathCalls(ts, core.context, group, from);
+    group.forEach((s, i) => {
+      if (s !== statements[start + i]) {
+        statements[start + i] = ts.setSourceMapRange(s, source);
+        changed = true;
+      }
+    });
+    start = end;
+  }
+  return changed ? statements : input;
 }
 
 /** Does `node` call anything that may write memory (anything but Math's functions and Float64Array.of/from)? */

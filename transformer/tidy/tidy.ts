@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { Core, someNode } from "../core/context";
-import { reuseInBlocks } from "./reuse";
+import { reuseInBlocks, reuseInStatements } from "./reuse";
 import { rewriteBlocks } from "./blocks";
 
 /**
@@ -19,6 +19,16 @@ export function tidyTwin(core: Core, declaration: ts.Statement): ts.Statement {
   let body = declaration.body;
   // One walk tells which steps have work (most twins need few of them; each step is a rewrite).
   let found = scan(core, body);
+  if (found.unread.size === 0 && !found.bare) {
+    // Nothing to remove (the common case; reuse makes nothing unread): reuse and fold in one rewrite.
+    if (!found.heldMath && !found.zeroStart) return declaration;
+    const { heldMath, zeroStart } = found;
+    body = rewriteBlocks(core, body, (statements) => {
+      const reused = heldMath ? reuseInStatements(core, statements) : statements;
+      return zeroStart ? foldStatements(core, reused) : reused;
+    });
+    return body === declaration.body ? declaration : withBody(core, declaration, body);
+  }
   if (found.heldMath) {
     const reused = reuseInBlocks(core, body);
     // A temporary the tangent now reads is no longer unread.
@@ -31,9 +41,11 @@ export function tidyTwin(core: Core, declaration: ts.Statement): ts.Statement {
     found = scan(core, body);
   }
   if (found.zeroStart) body = foldZeroStarts(core, body);
-  if (body === declaration.body) return declaration;
-  const f = core.f;
-  return f.updateFunctionDeclaration(declaration, declaration.modifiers, declaration.asteriskToken, declaration.name, declaration.typeParameters, declaration.parameters, declaration.type, body);
+  return body === declaration.body ? declaration : withBody(core, declaration, body);
+}
+
+function withBody(core: Core, d: ts.FunctionDeclaration, body: ts.Block): ts.FunctionDeclaration {
+  return core.f.updateFunctionDeclaration(d, d.modifiers, d.asteriskToken, d.name, d.typeParameters, d.parameters, d.type, body);
 }
 
 function tidyBlock(core: Core, body: ts.Block, unread: ReadonlySet<string>): ts.Block {
@@ -125,20 +137,37 @@ function scan(core: Core, body: ts.Block): Scan {
   let bare = false;
   let heldMath = false;
   let zeroStarts = false;
+  const K = ts.SyntaxKind;
   let parent: ts.Node = body;
   const walk = (node: ts.Node): void => {
-    // (`_t0_2`, `x_dot_2`: the names of a twin of a twin.)
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.pos < 0 && /^_t\d+(_\d+)?$|_dot(_\d+)?$/.test(node.name.text)) {
-      declared.add(node.name.text);
-      if (node.initializer && !plainRead(core, node.initializer)) kept.add(node.name.text);
+    switch (node.kind) {
+      case K.Identifier:
+        if (isRead(core, node as ts.Identifier, parent)) kept.add((node as ts.Identifier).text);
+        return;
+      case K.VariableDeclaration: {
+        const d = node as ts.VariableDeclaration;
+        // (`_t0_2`, `x_dot_2`: the names of a twin of a twin.)
+        if (ts.isIdentifier(d.name) && d.name.pos < 0 && /^_t\d+(_\d+)?$|_dot(_\d+)?$/.test(d.name.text)) {
+          declared.add(d.name.text);
+          if (d.initializer && !plainRead(core, d.initializer)) kept.add(d.name.text);
+        }
+        if (d.name.pos < 0 && d.initializer && isMathCall(core, d.initializer)) heldMath = true;
+        break;
+      }
+      case K.VariableStatement:
+        if (zeroStart(core, node as ts.Statement)) zeroStarts = true;
+        break;
+      case K.ExpressionStatement:
+        if (removable(core, node as ts.ExpressionStatement, none)) bare = true;
+        break;
+      case K.BinaryExpression: {
+        // An assignment whose value is used, or whose right side must run, keeps its target.
+        const e = node as ts.BinaryExpression;
+        const assigns = ts.isIdentifier(e.left) && (e.operatorToken.kind === K.EqualsToken || compound(core, e.operatorToken.kind));
+        if (assigns && (!plainRead(core, e.right) || !ts.isExpressionStatement(parent))) kept.add((e.left as ts.Identifier).text);
+        break;
+      }
     }
-    if (ts.isVariableDeclaration(node) && node.name.pos < 0 && node.initializer && isMathCall(core, node.initializer)) heldMath = true;
-    if (ts.isVariableStatement(node) && zeroStart(core, node)) zeroStarts = true;
-    if (ts.isExpressionStatement(node) && removable(core, node, none)) bare = true;
-    // An assignment whose value is used, or whose right side must run, keeps its target.
-    const assigns = ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && (node.operatorToken.kind === ts.SyntaxKind.EqualsToken || compound(core, node.operatorToken.kind));
-    if (assigns && (!plainRead(core, node.right) || !ts.isExpressionStatement(parent))) kept.add((node.left as ts.Identifier).text);
-    if (ts.isIdentifier(node) && isRead(core, node, parent)) kept.add(node.text);
     const outer = parent;
     parent = node;
     ts.forEachChild(node, walk);
@@ -178,7 +207,7 @@ function foldZeroStarts(core: Core, body: ts.Block): ts.Block {
   return rewriteBlocks(core, body, (statements) => foldStatements(core, statements));
 }
 
-function foldStatements(core: Core, input: ts.NodeArray<ts.Statement>): readonly ts.Statement[] {
+function foldStatements(core: Core, input: readonly ts.Statement[]): readonly ts.Statement[] {
   const { ts, f } = core;
   const statements: (ts.Statement | undefined)[] = [...input];
   let changed = false;
