@@ -107,6 +107,7 @@ export function kindOf(core: Core, node: ts.Node): Kind {
 function numericKind(core: Core, node: ts.Node): Kind | undefined {
   const { ts } = core;
   const K = ts.SyntaxKind;
+  if (node.kind === K.NumericLiteral) return "num";
   if (ts.isParenthesizedExpression(node)) return kindOf(core, node.expression);
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
