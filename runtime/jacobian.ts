@@ -118,8 +118,16 @@ export function columnEngine(fun: (...args: unknown[]) => unknown, argnum: numbe
 export function directionalDerivatives(engine: Engine, args: readonly unknown[], argnum: number, seeds: readonly unknown[]): unknown[] {
   const lanes = engine.lanes;
   const kept = seeds.length > lanes ? keep(args, engine.writes) : undefined;
-  // Lanes past the last seed get zeros of their own (a function writing its argument writes them).
-  const zero = () => (typeof args[argnum] === "number" ? 0 : new Float64Array((args[argnum] as Float64Array).length));
+  // Lanes past the last seed get zeros of their own (a function writing its argument writes them;
+  // one that does not shares one array of zeros).
+  const x = args[argnum];
+  let shared: Float64Array | undefined;
+  const zero = () => {
+    if (typeof x === "number") return 0;
+    const n = (x as Float64Array).length;
+    if (engine.writes?.[argnum] !== false) return new Float64Array(n);
+    return (shared ??= new Float64Array(n));
+  };
   const out: unknown[] = [];
   for (let start = 0; start < seeds.length; start += lanes) {
     if (kept && start > 0) restore(args, kept);

@@ -211,6 +211,9 @@ function colour(m: number, n: number, rowPtr: Int32Array, colIdx: Int32Array): {
   return { colors, colorCount };
 }
 
+/** The compressed directions of a pattern, for functions that do not write their argument. */
+const seedsOf = new WeakMap<SparsityPattern, Float64Array[]>();
+
 // ---- the values --------------------------------------------------------------------------------
 
 /**
@@ -235,8 +238,14 @@ export function jacfwdSparse<A extends readonly unknown[], R, N extends number =
     let seeds: unknown[];
     if (typeof x === "number") seeds = [1];
     else {
-      const vectors = Array.from({ length: p.colorCount }, () => new Float64Array(n));
-      for (let j = 0; j < n; j++) vectors[p.colors[j]!]![j] = 1;
+      // A function that never writes x never writes its seeds: they are made once per pattern.
+      const reusable = engine.writes?.[argnum] === false;
+      let vectors = reusable ? seedsOf.get(p) : undefined;
+      if (!vectors) {
+        vectors = Array.from({ length: p.colorCount }, () => new Float64Array(n));
+        for (let j = 0; j < n; j++) vectors[p.colors[j]!]![j] = 1;
+        if (reusable) seedsOf.set(p, vectors);
+      }
       seeds = vectors;
     }
     const columns = directionalDerivatives(engine, args, argnum, seeds).map((c) => (typeof c === "number" ? Float64Array.of(c) : c as Float64Array));
