@@ -44,14 +44,15 @@ export function hessian<A extends readonly unknown[], N extends number = 0>(
     const n = (x as Float64Array).length;
     const H = new Float64Array(n * n);
     const inner = seeds.inner(n);
-    // Column j of the upper triangle, rows 0…j.
-    const vector = pass.vectorFor((lanes) => ({ rows: (n * (n + 1)) / 2, passes: columnPasses(n, lanes) }), chunk);
+    // Each entry of the upper triangle once, as a row of one column (mirrored into the other).
+    const vector = pass.vectorFor((lanes) => ({ rows: (n * (n + 1)) / 2, passes: passesOf(seeds.columns(n, lanes), lanes) }), chunk);
+    const columns = seeds.columns(n, vector?.lanes ?? 1);
     for (let j = 0; j < n; j++) {
       inner[j] = 1;
-      if (vector) pass.rows(vector, inner, j + 1, (i, value) => (H[i * n + j] = H[j * n + i] = value));
+      if (vector) pass.rows(vector, inner, columns[j]!, (i, value) => (H[i * n + j] = H[j * n + i] = value));
       else {
         const outer = seeds.outer(1, n)[0]!;
-        for (let i = 0; i <= j; i++) {
+        for (const i of columns[j]!) {
           outer[i] = 1;
           H[i * n + j] = H[j * n + i] = pass.entry(inner, outer);
           outer[i] = 0;
@@ -99,7 +100,7 @@ function hvpWith<A extends readonly unknown[]>(f: (...args: unknown[]) => unknow
   if (!(v instanceof Float64Array) || v.length !== n) throw new Error(`tsjvp: hvp(${nameOf(f)}): v must be a Float64Array of x's length ${n}`);
   const Hv = new Float64Array(n);
   const vector = pass.vectorFor((lanes) => ({ rows: n, passes: Math.ceil(n / lanes) }));
-  if (vector) pass.rows(vector, v, n, (i, value) => (Hv[i] = value));
+  if (vector) pass.rows(vector, v, Array.from({ length: n }, (_, i) => i), (i, value) => (Hv[i] = value));
   else {
     const outer = seeds.outer(1, n)[0]!;
     for (let i = 0; i < n; i++) {
@@ -111,11 +112,31 @@ function hvpWith<A extends readonly unknown[]>(f: (...args: unknown[]) => unknow
   return Hv as SecondDerivative<A[0]>;
 }
 
-/** Calls of a twin of `lanes` lanes for the upper triangle of an n×n Hessian (column j: rows 0…j). */
-function columnPasses(n: number, lanes: number): number {
-  let passes = 0;
-  for (let j = 0; j < n; j++) passes += Math.ceil((j + 1) / lanes);
-  return passes;
+/**
+ * The rows each column of an n×n Hessian computes, so that every entry of the upper triangle is
+ * computed once (as (i, j) or as (j, i)) in few passes of `lanes` rows of one column. Column j's
+ * rows 0…j take Σ⌈(j+1)/lanes⌉ passes (24 for n = 16, eight lanes, where 17 would hold the 136
+ * entries). Better, for the first m columns (m odd), column j takes the rows j, j+1, …, j+(m−1)/2
+ * (mod m): each pair among them once, (m+1)/2 rows per column; the columns after m take rows 0…j.
+ * With m = 15 and eight lanes, n = 16 takes 15 + 2 = 17 passes. The m with the fewest passes is taken.
+ */
+export function hessianColumns(n: number, lanes: number): number[][] {
+  const triangle = (from: number) => Array.from({ length: n - from }, (_, k) => Array.from({ length: from + k + 1 }, (_, i) => i));
+  let best = triangle(0);
+  let fewest = passesOf(best, lanes);
+  for (let m = 3; m <= n && lanes > 1; m += 2) {
+    const half = (m - 1) / 2;
+    let passes = m * Math.ceil((half + 1) / lanes);
+    for (let j = m; j < n; j++) passes += Math.ceil((j + 1) / lanes);
+    if (passes >= fewest) continue;
+    fewest = passes;
+    best = [...Array.from({ length: m }, (_, j) => Array.from({ length: half + 1 }, (_, d) => (j + d) % m)), ...triangle(m)];
+  }
+  return best;
+}
+
+function passesOf(columns: readonly (readonly number[])[], lanes: number): number {
+  return columns.reduce((sum, rows) => sum + Math.ceil(rows.length / lanes), 0);
 }
 
 function nameOf(fun: (...args: never[]) => unknown): string {
@@ -174,18 +195,18 @@ class SecondPass {
     return 4 * rows >= 3 * passes * this.lanes ? this.vector() : undefined;
   }
 
-  /** eᵢᵀ·H·u for the rows i < count, `twin.lanes` per call of the vector twin, handed to `put`. */
-  rows(twin: VectorCall, u: Float64Array, count: number, put: (i: number, value: number) => void): void {
+  /** eᵢᵀ·H·u for the rows i of `rows`, `twin.lanes` per call of the vector twin, handed to `put`. */
+  rows(twin: VectorCall, u: Float64Array, rows: readonly number[], put: (i: number, value: number) => void): void {
     const lanes = twin.lanes;
     // The seeds are e_i in the lanes in use, zeros past them.
     const seeds = this.seeds.outer(lanes, u.length);
-    for (let start = 0; start < count; start += lanes) {
-      const width = Math.min(lanes, count - start);
-      for (let k = 0; k < width; k++) seeds[k]![start + k] = 1;
+    for (let start = 0; start < rows.length; start += lanes) {
+      const width = Math.min(lanes, rows.length - start);
+      for (let k = 0; k < width; k++) seeds[k]![rows[start + k]!] = 1;
       const values = twin.entries(u, seeds, width);
       for (let k = 0; k < width; k++) {
-        seeds[k]![start + k] = 0;
-        put(start + k, values[k]!);
+        seeds[k]![rows[start + k]!] = 0;
+        put(rows[start + k]!, values[k]!);
       }
     }
   }
@@ -304,6 +325,13 @@ class VectorCall extends TwinCall {
 class Seeds {
   private lanes: Float64Array[] = [];
   private column: Float64Array | undefined;
+  private plan: { n: number; lanes: number; columns: number[][] } | undefined;
+
+  /** hessianColumns(n, lanes), kept for the next call. */
+  columns(n: number, lanes: number): number[][] {
+    if (this.plan?.n !== n || this.plan.lanes !== lanes) this.plan = { n, lanes, columns: hessianColumns(n, lanes) };
+    return this.plan.columns;
+  }
 
   outer(count: number, n: number): Float64Array[] {
     if (this.lanes.length !== count || this.lanes[0]?.length !== n) this.lanes = Array.from({ length: count }, () => new Float64Array(n));

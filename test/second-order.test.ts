@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compileSources, emitFixture, repoRoot } from "./support/compile";
+import { hessianColumns } from "../runtime/second-order";
 
 const dir = path.join(repoRoot, "build", "second-order-test");
 
@@ -332,6 +333,22 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose((mod.nested.curvature(x, v, w) as [number, number])[1], wHv, "wᵀHv");
     const t = Math.tanh(0.3);
     expectClose((mod.nested.named(0.3) as [number, number])[1], -2 * t * (1 - t * t), "d²/dt² tanh through a named function");
+  });
+
+  it("hessian's passes: every entry of the upper triangle once, in fewer passes of eight lanes than column by column", () => {
+    for (const n of [1, 2, 5, 8, 9, 12, 15, 16, 17, 24, 31, 100]) {
+      const columns = hessianColumns(n, 8);
+      const pairs = columns.flatMap((rows, j) => rows.map((i) => `${Math.min(i, j)},${Math.max(i, j)}`));
+      expect(new Set(pairs).size, `n = ${n}: distinct entries`).to.equal((n * (n + 1)) / 2);
+      expect(pairs.length, `n = ${n}: entries`).to.equal((n * (n + 1)) / 2);
+      const passes = columns.reduce((s, rows) => s + Math.ceil(rows.length / 8), 0);
+      let byColumn = 0;
+      for (let j = 0; j < n; j++) byColumn += Math.ceil((j + 1) / 8);
+      expect(passes, `n = ${n}`).to.be.at.most(byColumn);
+    }
+    // Full lanes would take ⌈n(n+1)/16⌉ passes: 17 at n = 16 (column by column: 24), 632 at n = 100 (676).
+    const passes = (n: number) => hessianColumns(n, 8).reduce((s, rows) => s + Math.ceil(rows.length / 8), 0);
+    expect([passes(15), passes(16), passes(100)]).to.deep.equal([15, 17, 634]);
   });
 
   it("a local function calling another module's functions (tagged @jvp hessian): that module's twins of twins are called", () => {
