@@ -1,6 +1,6 @@
 import type * as ts from "typescript";
 import { constantTag, opsParams, OpParam, opTag } from "./builtins";
-import { Core, skipOuter, symbolOf } from "../core/context";
+import { Core, PerChecker, skipOuter, symbolOf } from "../core/context";
 import { identifiersOf } from "../core/namer";
 import { Kind, kindOf, kindOfType } from "./types";
 
@@ -133,8 +133,22 @@ export function namespacesAround(core: Core, node: ts.Node): ts.ModuleDeclaratio
   return out;
 }
 
+// Asked for a function at each call of it, and each answer asks the checker: one per declaration.
+const localFunctions = new PerChecker<FnInfo | null>();
+
 /** Describes a function declaration or `const f = (…) => …` of this module. */
 export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
+  if (decl.getSourceFile() !== core.file) return undefined;
+  const answers = localFunctions.answersFor(core.checker);
+  let fn = answers.get(decl);
+  if (fn === undefined) {
+    fn = describeLocal(core, decl) ?? null;
+    answers.set(decl, fn);
+  }
+  return fn ?? undefined;
+}
+
+function describeLocal(core: Core, decl: ts.Node): FnInfo | undefined {
   const { ts } = core;
   let fnNode: FnNode | undefined;
   let name: string | undefined;
@@ -149,7 +163,7 @@ export function localFunction(core: Core, decl: ts.Node): FnInfo | undefined {
       name = decl.name.text;
     }
   }
-  if (!fnNode || !name || decl.getSourceFile() !== core.file) return undefined;
+  if (!fnNode || !name) return undefined;
   const anchor = (ts.isVariableDeclaration(decl) ? decl.parent.parent : decl) as ts.Statement;
   return {
     node: fnNode,
