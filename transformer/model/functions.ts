@@ -68,7 +68,8 @@ export const secondOrderTag = /@jvp(?:[ \t]+\w+)*?[ \t]+hessian\b/;
  * The second program's declaration of another module's first-pass twin whose function's tag lacks
  * `hessian` (second-order/imported-twins.ts): that module emits no twin of the twin to call.
  */
-export const twinWithoutHessianTag = /@tsjvpTwinWithoutHessian\b/;
+export const twinWithoutHessianName = "tsjvpTwinWithoutHessian";
+export const twinWithoutHessianTag = new RegExp(`@${twinWithoutHessianName}\\b`);
 /** `/** @jvp sparsity *\/`: the module also emits the function's index-set and vector twins (sparsity, jacfwdSparse and jacfwd from other modules). */
 export const sparsityTag = /@jvp(?:[ \t]+\w+)*?[ \t]+sparsity\b/;
 

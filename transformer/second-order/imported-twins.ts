@@ -2,7 +2,7 @@ import type * as ts from "typescript";
 import { Core } from "../core/context";
 import { differentiable, kindOf, kindOfType } from "../model/types";
 import { identifiersOf } from "../core/namer";
-import { hasExport, hasTag, jvpTag, secondOrderTag, twinWithoutHessianTag } from "../model/functions";
+import { hasExport, hasTag, jvpTag, secondOrderTag, twinWithoutHessianName } from "../model/functions";
 
 /**
  * A twin of a twin that calls another module's function calls that module's twin of its twin
@@ -25,7 +25,7 @@ export function withTwinsDeclared(core: Core, module: ts.SourceFile): string {
     if (!fn || taken.has(`${fn.name}_jvp`)) continue;
     const declaration = twinDeclaration(core, fn.name, fn.node);
     if (!declaration) continue;
-    const tag = hasTag(core, s, secondOrderTag) ? "@jvp" : "@tsjvpTwinWithoutHessian";
+    const tag = hasTag(core, s, secondOrderTag) ? "@jvp" : `@${twinWithoutHessianName}`;
     declarations.push(`/** ${tag} */\n${declaration}`);
   }
   return declarations.length > 0 ? `${module.text}\n${declarations.join("\n")}\n` : module.text;
