@@ -363,6 +363,43 @@ describe("hessian and hvp (forward over forward)", function () {
     expectClose((mod.acrossModules.nested(t) as [number, number])[1], 6 * t * t + 4 * Math.cos(2 * t * t) - 16 * t * t * Math.sin(2 * t * t), "d²/dt² bond(t, 2t)");
   });
 
+  it("another module's functions inside its namespaces (Geo.g, A.B.h, tagged @jvp hessian): their twins of twins are called there", () => {
+    const dir = path.join(repoRoot, "build", "second-order-lib-namespaces");
+    const compiled = compileSources(dir, {
+      "lib.ts": `export namespace Geo {
+  /** @jvp hessian */
+  export function g(t: number): number {
+    return t * Math.sin(t);
+  }
+}
+export namespace A.B {
+  /** x₀²x₁: @jvp hessian */
+  export function h(x: Float64Array): number {
+    return x[0] * x[0] * x[1];
+  }
+}
+`,
+      "main.ts": `import { hessian } from "tsjvp";
+import { A, Geo } from "./lib";
+/** g(x₀)·x₁ + x₀²x₁ */
+function f(x: Float64Array): number {
+  return Geo.g(x[0]) * x[1] + A.B.h(x);
+}
+export const H = hessian(f);
+`,
+    });
+    expect(compiled.errors).to.equal("");
+    expect(compiled.printed.get("main.ts")).to.contain("lib_twins.Geo.g_jvp_jvp(").and.contain("lib_twins.A.B.h_jvp_jvp(");
+    emitFixture(compiled.program, path.join(dir, "out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(path.join(dir, "out", "main.js")) as Record<string, Fn>;
+    const x = Float64Array.of(0.8, -1.3);
+    const g1 = Math.sin(x[0]) + x[0] * Math.cos(x[0]);
+    const g2 = 2 * Math.cos(x[0]) - x[0] * Math.sin(x[0]);
+    // ∂²/∂x₀² = g''x₁ + 2x₁, ∂²/∂x₀∂x₁ = g' + 2x₀, ∂²/∂x₁² = 0.
+    expectMatrix(m.H(x) as Float64Array, [[g2 * x[1] + 2 * x[1], g1 + 2 * x[0]], [g1 + 2 * x[0], 0]], "f");
+  });
+
   it("a function of another module tagged for first order only: TS97031 at a static use, a run-time error naming the tag at a dispatched one", () => {
     expect(() => mod.second.plain(0.5)).to.throw(/hessian\(plain\) found no second-order twin for plain: tag its declaration \/\*\* @jvp hessian \*\//);
     const compiled = compileSources(path.join(repoRoot, "build", "second-order-kind"), {

@@ -13,22 +13,46 @@ import { hasExport, hasTag, jvpTag, secondOrderTag, twinWithoutHessianName } fro
  * `@jvp hessian`; the declaration of any other's twin says so, and a call of it is reported with
  * the tag to add (model/functions.ts: importedCallee).
  *
- * Top-level exported functions of a source file only: a library's declaration file declares its
- * twins itself, and a twin inside a namespace is not declared here (its call fails, reported).
+ * Exported functions of a source file, at its top level and in its exported namespaces (declared
+ * in `export namespace A.B { … }`, which merges with the module's own). A library's declaration
+ * file declares its first-pass twins itself (not yet their twins: such a call fails, reported).
  */
 export function withTwinsDeclared(core: Core, module: ts.SourceFile): string {
+  const taken = identifiersOf(core.ts, module);
+  const declarations = declare(core, module.statements, [], taken);
+  return declarations.length > 0 ? `${module.text}\n${declarations.join("\n")}\n` : module.text;
+}
+
+/**
+ * The declarations for the functions among `statements`, inside the exported namespaces `path`
+ * (`export namespace Geo.Inner { … }`, which merges with the module's own).
+ */
+function declare(core: Core, statements: readonly ts.Statement[], path: readonly string[], taken: ReadonlySet<string>): string[] {
   const { ts } = core;
-  const taken = identifiersOf(ts, module);
-  const declarations: string[] = [];
-  for (const s of module.statements) {
+  const qualified = (name: string) => [...path, name].join(".");
+  const inside: string[] = [];
+  const nested: string[] = [];
+  for (const s of statements) {
+    if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name) && hasExport(core, s, s.name.text)) {
+      // `namespace A.B { … }` nests its body: A holds B.
+      let body = s.body;
+      const names = [s.name.text];
+      while (body && ts.isModuleDeclaration(body)) {
+        names.push(body.name.text);
+        body = body.body;
+      }
+      if (body && ts.isModuleBlock(body)) nested.push(...declare(core, body.statements, [...path, ...names], taken));
+      continue;
+    }
     const fn = exportedFunction(core, s);
     if (!fn || taken.has(`${fn.name}_jvp`)) continue;
-    const declaration = twinDeclaration(core, fn.name, fn.node);
+    const declaration = twinDeclaration(core, qualified(fn.name), fn.name, fn.node);
     if (!declaration) continue;
     const tag = hasTag(core, s, secondOrderTag) ? "@jvp" : `@${twinWithoutHessianName}`;
-    declarations.push(`/** ${tag} */\n${declaration}`);
+    inside.push(`/** ${tag} */\nexport declare ${declaration}`);
   }
-  return declarations.length > 0 ? `${module.text}\n${declarations.join("\n")}\n` : module.text;
+  const block = path.length === 0 || inside.length === 0 ? inside : [`export namespace ${path.join(".")} {\n${inside.join("\n")}\n}`];
+  return [...block, ...nested];
 }
 
 interface ExportedFunction {
@@ -52,11 +76,11 @@ function exportedFunction(core: Core, s: ts.Statement): ExportedFunction | undef
  * `export declare function g_jvp<T>(p0: Parameters<typeof g<T>>[0], p0_dot: …): [ReturnType<typeof g<T>>, …];`:
  * each parameter followed by its tangent when it is differentiable (the full twin's order).
  */
-function twinDeclaration(core: Core, name: string, node: ExportedFunction["node"]): string | undefined {
+function twinDeclaration(core: Core, qualified: string, name: string, node: ExportedFunction["node"]): string | undefined {
   const { ts } = core;
   if (node.parameters.some((p) => p.dotDotDotToken)) return undefined;
   const typeParams = node.typeParameters ?? [];
-  const instance = typeParams.length > 0 ? `typeof ${name}<${typeParams.map((t) => t.name.text).join(", ")}>` : `typeof ${name}`;
+  const instance = typeParams.length > 0 ? `typeof ${qualified}<${typeParams.map((t) => t.name.text).join(", ")}>` : `typeof ${qualified}`;
   const params: string[] = [];
   node.parameters.forEach((p, i) => {
     const optional = p.questionToken || p.initializer ? "?" : "";
@@ -70,5 +94,5 @@ function twinDeclaration(core: Core, name: string, node: ExportedFunction["node"
   const result = `ReturnType<${instance}>`;
   const returns = returned.flags & ts.TypeFlags.Void ? "void" : differentiable(kindOfType(core, returned)) ? `[${result}, ${result}]` : `[${result}, null]`;
   const generics = typeParams.length > 0 ? `<${typeParams.map((t) => t.getText()).join(", ")}>` : "";
-  return `export declare function ${name}_jvp${generics}(${params.join(", ")}): ${returns};`;
+  return `function ${name}_jvp${generics}(${params.join(", ")}): ${returns};`;
 }

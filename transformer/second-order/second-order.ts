@@ -114,6 +114,7 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   const imports: ts.Statement[] = [];
   const added: ts.Statement[] = [];
   const pending: ts.Statement[] = [];
+  const firstPass = new Map<ts.Statement, ts.Statement>();
   for (const s of output.statements) {
     const k = index.get(ts.getOriginalNode(s));
     if (k === undefined && ts.isImportDeclaration(s)) {
@@ -124,6 +125,7 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
       continue;
     }
     if (k === undefined) added.push(s);
+    else firstPass.set(s, emitted.statements[k]);
     // Statements without generated code in them are the first pass's own (positions and source
     // maps kept): rewriteFile updates every block it passes through, so identity does not tell.
     pending.push(k !== undefined && !holdsGenerated(core, s) ? emitted.statements[k] : s);
@@ -131,12 +133,25 @@ export function secondPass(core: Core, emitted: ts.SourceFile, first: FileTwins)
   // Printed from the second program, parsed back: generated statements of this file.
   const fresh = new Set(pending.filter((s) => !emitted.statements.includes(s)));
   const generated = synthesized(core, printer, second, [...imports, ...fresh], renames);
-  const map = new Map<ts.Node, ts.Statement>([...imports, ...fresh].map((s, i) => [s, generated[i]]));
+  const map = new Map<ts.Node, ts.Statement>([...imports, ...fresh].map((s, i) => [s, grafted(core, firstPass.get(s), generated[i])]));
   for (const s of pending) body.push(map.get(s) ?? s);
   const newImports = imports.map((s) => map.get(s)!);
   const firstNonImport = body.findIndex((s) => !ts.isImportDeclaration(s) && !ts.isImportEqualsDeclaration(s));
   body.splice(firstNonImport < 0 ? body.length : firstNonImport, 0, ...newImports);
   return { file: f.updateSourceFile(emitted, body), imports: newImports, added: added.map((s) => map.get(s)!) };
+}
+
+/**
+ * A namespace the second pass added to keeps the first pass's declaration (its name, modifiers and
+ * original node) around the generated body: TypeScript's CommonJS transform exports a namespace
+ * (`exports.Geo = Geo = {}`) by what it knows of the declaration, which a parsed-back one is not.
+ */
+function grafted(core: Core, first: ts.Statement | undefined, generated: ts.Statement): ts.Statement {
+  const { ts, f } = core;
+  if (!first || !ts.isModuleDeclaration(first) || !ts.isModuleDeclaration(generated) || !first.body || !generated.body) return generated;
+  // `namespace A.B { … }`: A's body is B's declaration.
+  const body = ts.isModuleDeclaration(first.body) && ts.isModuleDeclaration(generated.body) ? grafted(core, first.body, generated.body) as ts.ModuleDeclaration : generated.body;
+  return f.updateModuleDeclaration(first, first.modifiers, first.name, body as ts.ModuleBody);
 }
 
 /** The statements of a module at its top level and inside its namespaces. */
