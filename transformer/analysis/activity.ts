@@ -79,7 +79,7 @@ export class Activity {
     // Walks until a walk changes nothing any question of it was answered from: then the next
     // walk would ask the same questions, get the same answers and change nothing.
     for (let again = true; again; ) {
-      this.probed = [];
+      this.probed = new Set();
       this.stale = false;
       this.readOwnResult = false;
       this.walkAnswers = new Map();
@@ -101,7 +101,7 @@ export class Activity {
    * that was yes stays yes; a walk must be repeated only when it marked one of these afterwards
    * (`stale`), or changed what cannot be told apart cheaply (aliases, text, its own result).
    */
-  private probed: ts.Symbol[] | undefined;
+  private probed: Set<ts.Symbol> | undefined;
   private stale = false;
 
   private find(s: ts.Symbol): ts.Symbol {
@@ -128,7 +128,7 @@ export class Activity {
     if (this.isActivePath(path, true)) return;
     const root = this.find(path.symbol);
     this.marks.push(this.coarse.has(root) ? { symbol: path.symbol, suffix: "" } : path);
-    if (this.probed?.some((s) => this.find(s) === root)) this.stale = true;
+    if (!this.stale && this.probed) this.stale = [...this.probed].some((s) => this.find(s) === root);
   }
 
   /** Is any part of the value at `path` active? (`exact`: is all of it already marked?) */
@@ -137,7 +137,7 @@ export class Activity {
     const active = this.coarse.has(root)
       ? this.marks.some((m) => this.find(m.symbol) === root && (!exact || m.suffix === ""))
       : this.marks.some((m) => this.find(m.symbol) === root && (exact ? path.suffix.startsWith(m.suffix) && (path.suffix === m.suffix || path.suffix[m.suffix.length] === ".") : overlaps(m.suffix, path.suffix)));
-    if (!active && !exact) this.probed?.push(path.symbol);
+    if (!active && !exact) this.probed?.add(path.symbol);
     return active;
   }
 
